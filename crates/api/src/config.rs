@@ -1,0 +1,229 @@
+//! Typed settings read once at start from `TESSERA_*` and `DATABASE_URL`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Where the server runs: development generates missing secrets, production refuses to start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Local use: safe defaults, generated secrets.
+    Development,
+    /// Every secret must be configured.
+    Production,
+}
+
+/// A setting that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A `TESSERA_*` variable that no setting reads: almost always a typo.
+    #[error("unknown setting {0}; see the configuration table in README.md")]
+    Unknown(String),
+    /// A value that does not parse.
+    #[error("{key}: {message}")]
+    Invalid {
+        /// The variable's name.
+        key: String,
+        /// Why it was refused.
+        message: String,
+    },
+}
+
+/// Every setting, with its documented default.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `TESSERA_ENV`: `development` (default) or `production`.
+    pub env: Environment,
+    /// `TESSERA_BIND`: listen address (default `127.0.0.1:8080`).
+    pub bind: String,
+    /// `DATABASE_URL`: `sqlite://...` (default `sqlite://tessera.db?mode=rwc`) or `postgres://...`.
+    pub database_url: String,
+    /// `TESSERA_DB_MAX_CONNECTIONS`: PostgreSQL pool size (default 10; SQLite always uses one writer).
+    pub db_max_connections: u32,
+    /// `TESSERA_JWT_SECRET`: HS256 key for access tokens (generated and stored in development).
+    pub jwt_secret: Option<String>,
+    /// `TESSERA_HMAC_KEY`: key for hashing tokens, codes and OTPs (generated and stored in development).
+    pub hmac_key: Option<String>,
+    /// `TESSERA_ACCESS_TOKEN_TTL_SECS`: access token lifetime (default 900).
+    pub access_token_ttl_secs: i64,
+    /// `TESSERA_REFRESH_TOKEN_TTL_DAYS`: refresh token lifetime (default 30).
+    pub refresh_token_ttl_days: i64,
+    /// `TESSERA_LOGIN_RATE_LIMIT`: login and OTP attempts per IP per minute (default 30).
+    pub login_rate_limit: u32,
+    /// `TESSERA_ACTIVATE_RATE_LIMIT`: activation attempts per IP per minute (default 60).
+    pub activate_rate_limit: u32,
+    /// `TESSERA_METRICS_INTERVAL_SECS`: metrics job period (default 300).
+    pub metrics_interval_secs: u64,
+    /// `TESSERA_BOOTSTRAP_ADMIN_EMAIL`: e-mail of the first super admin.
+    pub bootstrap_admin_email: Option<String>,
+    /// `TESSERA_BOOTSTRAP_ADMIN_PASSWORD`: password of the first super admin.
+    pub bootstrap_admin_password: Option<String>,
+    /// `TESSERA_CORS_ORIGINS`: comma-separated origins allowed to call the API from a browser.
+    pub cors_origins: Vec<String>,
+    /// `TESSERA_STATIC_DIR`: a built SPA (`dist/`) to serve at `/` (default: none).
+    pub static_dir: Option<PathBuf>,
+    /// `TESSERA_MAX_BODY_BYTES`: largest accepted JSON body (default 1 MiB).
+    pub max_body_bytes: usize,
+    /// `TESSERA_LOG`: log filter (default `info`).
+    pub log: String,
+}
+
+const KNOWN: &[&str] = &[
+    "TESSERA_ENV",
+    "TESSERA_BIND",
+    "TESSERA_DB_MAX_CONNECTIONS",
+    "TESSERA_JWT_SECRET",
+    "TESSERA_HMAC_KEY",
+    "TESSERA_ACCESS_TOKEN_TTL_SECS",
+    "TESSERA_REFRESH_TOKEN_TTL_DAYS",
+    "TESSERA_LOGIN_RATE_LIMIT",
+    "TESSERA_ACTIVATE_RATE_LIMIT",
+    "TESSERA_METRICS_INTERVAL_SECS",
+    "TESSERA_BOOTSTRAP_ADMIN_EMAIL",
+    "TESSERA_BOOTSTRAP_ADMIN_PASSWORD",
+    "TESSERA_CORS_ORIGINS",
+    "TESSERA_STATIC_DIR",
+    "TESSERA_MAX_BODY_BYTES",
+    "TESSERA_LOG",
+    // Read by the test harness, not the server.
+    "TESSERA_TEST_DATABASE_URL",
+];
+
+impl Settings {
+    /// Reads the process environment.
+    ///
+    /// # Errors
+    /// An unknown `TESSERA_*` variable or a value that does not parse.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(std::env::vars())
+    }
+
+    /// Reads settings from name/value pairs (the environment, or a test's overrides).
+    ///
+    /// # Errors
+    /// An unknown `TESSERA_*` variable or a value that does not parse.
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let vars: BTreeMap<String, String> = vars
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("TESSERA_") || k == "DATABASE_URL")
+            .collect();
+        if let Some(k) = vars
+            .keys()
+            .find(|k| k.starts_with("TESSERA_") && !KNOWN.contains(&k.as_str()))
+        {
+            return Err(ConfigError::Unknown(k.clone()));
+        }
+        let text = |k: &str| {
+            vars.get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let env = match text("TESSERA_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(invalid(
+                    "TESSERA_ENV",
+                    format!("expected development or production, got {other}"),
+                ));
+            }
+        };
+        Ok(Settings {
+            env,
+            bind: text("TESSERA_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            database_url: text("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://tessera.db?mode=rwc".into()),
+            db_max_connections: number(&vars, "TESSERA_DB_MAX_CONNECTIONS", 10)?,
+            jwt_secret: text("TESSERA_JWT_SECRET"),
+            hmac_key: text("TESSERA_HMAC_KEY"),
+            access_token_ttl_secs: number(&vars, "TESSERA_ACCESS_TOKEN_TTL_SECS", 900)?,
+            refresh_token_ttl_days: number(&vars, "TESSERA_REFRESH_TOKEN_TTL_DAYS", 30)?,
+            login_rate_limit: number(&vars, "TESSERA_LOGIN_RATE_LIMIT", 30)?,
+            activate_rate_limit: number(&vars, "TESSERA_ACTIVATE_RATE_LIMIT", 60)?,
+            metrics_interval_secs: number(&vars, "TESSERA_METRICS_INTERVAL_SECS", 300)?,
+            bootstrap_admin_email: text("TESSERA_BOOTSTRAP_ADMIN_EMAIL"),
+            bootstrap_admin_password: text("TESSERA_BOOTSTRAP_ADMIN_PASSWORD"),
+            cors_origins: text("TESSERA_CORS_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            static_dir: text("TESSERA_STATIC_DIR").map(PathBuf::from),
+            max_body_bytes: number(&vars, "TESSERA_MAX_BODY_BYTES", 1024 * 1024)?,
+            log: text("TESSERA_LOG").unwrap_or_else(|| "info".into()),
+        })
+    }
+
+    /// True when missing secrets must stop the server instead of being generated.
+    pub fn is_production(&self) -> bool {
+        self.env == Environment::Production
+    }
+}
+
+fn invalid(key: &str, message: String) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.into(),
+        message,
+    }
+}
+
+fn number<T: std::str::FromStr>(
+    vars: &BTreeMap<String, String>,
+    key: &str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match vars.get(key).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(v) => v
+            .parse()
+            .map_err(|_| invalid(key, format!("expected a number, got {v:?}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_safe_for_local_use() {
+        let s = Settings::from_vars(vars(&[])).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert!(s.database_url.starts_with("sqlite://"));
+        assert_eq!(s.env, Environment::Development);
+        assert_eq!(s.access_token_ttl_secs, 900);
+    }
+
+    #[test]
+    fn unknown_tessera_keys_are_refused() {
+        let err = Settings::from_vars(vars(&[("TESSERA_BINDD", "x")])).unwrap_err();
+        assert!(matches!(err, ConfigError::Unknown(k) if k == "TESSERA_BINDD"));
+    }
+
+    #[test]
+    fn numbers_must_parse() {
+        assert!(Settings::from_vars(vars(&[("TESSERA_LOGIN_RATE_LIMIT", "many")])).is_err());
+        let s = Settings::from_vars(vars(&[("TESSERA_LOGIN_RATE_LIMIT", "5")])).unwrap();
+        assert_eq!(s.login_rate_limit, 5);
+    }
+
+    #[test]
+    fn cors_origins_are_split_on_commas() {
+        let s = Settings::from_vars(vars(&[(
+            "TESSERA_CORS_ORIGINS",
+            "http://a.test, http://b.test",
+        )]))
+        .unwrap();
+        assert_eq!(s.cors_origins, vec!["http://a.test", "http://b.test"]);
+    }
+}

@@ -1,0 +1,23 @@
+//! Tessera's HTTP API: configuration, start-up, routes, authentication and the OpenAPI contract.
+
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod cursor;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod lookup;
+pub mod mailer;
+pub mod openapi;
+pub mod rate_limit;
+pub mod routes;
+pub mod secrets;
+pub mod startup;
+pub mod state;
+pub mod views;
+
+pub use config::Settings;
+pub use error::ApiError;
+pub use startup::Application;

@@ -1,0 +1,89 @@
+//! `GET /admin/api/outbox`: the mail the server sent (super admins; tests read OTPs here).
+
+use actix_web::{get, web};
+use sea_orm::sea_query::Condition;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Deserialize;
+use tessera_domain::Role;
+use tessera_domain::entity::mail_outbox;
+use tessera_domain::outbox::OutboxItem;
+use tessera_domain::page::CursorPage;
+use utoipa::IntoParams;
+
+use crate::auth::AuthUser;
+use crate::cursor::{self, Cursor};
+use crate::error::ApiResult;
+use crate::state::AppState;
+use crate::views::outbox_item;
+
+/// Filters and paging for the outbox.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxQuery {
+    /// Only messages to this address (exact, case-insensitive).
+    pub to: Option<String>,
+    /// The `next_cursor` of the previous slice.
+    pub cursor: Option<String>,
+    /// Messages per slice, 1 to 200 (default 50).
+    pub limit: Option<u64>,
+}
+
+/// Lists sent mail, newest first, with a keyset cursor.
+#[utoipa::path(
+    tag = "admin",
+    params(OutboxQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A slice of the outbox", body = CursorPage<OutboxItem>),
+        (status = 401, description = "Not signed in", body = tessera_domain::Problem),
+        (status = 403, description = "Not a super admin", body = tessera_domain::Problem),
+        (status = 422, description = "Bad cursor or limit", body = tessera_domain::Problem),
+    )
+)]
+#[get("/admin/api/outbox")]
+pub async fn list_outbox(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    q: web::Query<OutboxQuery>,
+) -> ApiResult<web::Json<CursorPage<OutboxItem>>> {
+    auth.require(Role::SuperAdmin)?;
+    let limit = cursor::limit(q.limit)?;
+    let mut query = mail_outbox::Entity::find();
+    if let Some(to) = q.to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        query = query.filter(mail_outbox::Column::ToAddr.eq(to.to_lowercase()));
+    }
+    if let Some(c) = q.cursor.as_deref() {
+        let c = Cursor::decode(c)?;
+        query = query.filter(
+            Condition::any()
+                .add(mail_outbox::Column::CreatedAt.lt(c.created_at))
+                .add(
+                    Condition::all()
+                        .add(mail_outbox::Column::CreatedAt.eq(c.created_at))
+                        .add(mail_outbox::Column::Id.lt(c.id)),
+                ),
+        );
+    }
+    let mut rows = query
+        .order_by_desc(mail_outbox::Column::CreatedAt)
+        .order_by_desc(mail_outbox::Column::Id)
+        .limit(limit + 1)
+        .all(&state.db)
+        .await?;
+    let next_cursor = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| {
+            Cursor {
+                created_at: r.created_at,
+                id: r.id,
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    Ok(web::Json(CursorPage {
+        items: rows.iter().map(outbox_item).collect(),
+        next_cursor,
+    }))
+}

@@ -1,0 +1,213 @@
+//! Building and running the server: database, keys, start-up data, routes, middleware.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_files::{Files, NamedFile};
+use actix_web::dev::Server;
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, Responder, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::tokens::TokenHasher;
+use crate::bootstrap::{self, CreatedAdmin};
+use crate::config::Settings;
+use crate::error::{ApiError, problem, problem_response};
+use crate::extract::{MethodTable, json_config, path_config, problem_fallback, query_config};
+use crate::openapi::ApiDoc;
+use crate::rate_limit::RateLimiter;
+use crate::state::AppState;
+use crate::{db, routes, secrets};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    /// A key was missing or could not be stored.
+    #[error(transparent)]
+    Secret(#[from] secrets::SecretError),
+    /// Start-up data could not be written.
+    #[error("start-up data: {0}")]
+    Bootstrap(#[from] ApiError),
+    /// The address could not be bound.
+    #[error("cannot listen on {0}")]
+    Bind(String, #[source] std::io::Error),
+}
+
+/// A built server, bound and ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    /// The first super admin, when this start created one (the password is shown once).
+    pub created_admin: Option<CreatedAdmin>,
+    /// The state shared by the handlers.
+    pub state: AppState,
+}
+
+impl Application {
+    /// Connects, migrates, loads keys, ensures start-up data and binds the listener.
+    ///
+    /// # Errors
+    /// See [`StartupError`].
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let db = db::connect(&settings.database_url, settings.db_max_connections).await?;
+        db::migrate(&db).await?;
+        let prod = settings.is_production();
+        let jwt = secrets::load_or_create(
+            &db,
+            "jwt",
+            "TESSERA_JWT_SECRET",
+            settings.jwt_secret.as_deref(),
+            prod,
+        )
+        .await?;
+        let hmac = secrets::load_or_create(
+            &db,
+            "hmac",
+            "TESSERA_HMAC_KEY",
+            settings.hmac_key.as_deref(),
+            prod,
+        )
+        .await?;
+        let created_admin = bootstrap::run(&db, &settings).await?;
+        let state = AppState {
+            db,
+            jwt: Arc::new(JwtKeys::new(&jwt, settings.access_token_ttl_secs)),
+            hasher: Arc::new(TokenHasher::new(hmac)),
+            limiter: Arc::new(RateLimiter::default()),
+            settings: Arc::new(settings),
+        };
+        let bind = state.settings.bind.clone();
+        let listener = TcpListener::bind(&bind).map_err(|e| StartupError::Bind(bind.clone(), e))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartupError::Bind(bind.clone(), e))?
+            .port();
+        let server = server(listener, state.clone()).map_err(|e| StartupError::Bind(bind, e))?;
+        Ok(Self {
+            port,
+            server,
+            created_admin,
+            state,
+        })
+    }
+
+    /// The bound port (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is told to stop.
+    ///
+    /// # Errors
+    /// The server failed.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn server(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let data = web::Data::new(state.clone());
+    let settings = state.settings.clone();
+    let methods = web::Data::new(MethodTable::from_document(&crate::openapi::document()));
+    let server = HttpServer::new(move || {
+        let (app, api) = App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .configure(routes::configure)
+            .split_for_parts();
+        let static_dir = settings.static_dir.clone();
+        app.app_data(data.clone())
+            .app_data(methods.clone())
+            .app_data(json_config(settings.max_body_bytes))
+            .app_data(query_config())
+            .app_data(path_config())
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
+            .configure(move |cfg| {
+                if let Some(dir) = static_dir {
+                    cfg.service(
+                        Files::new("/", dir)
+                            .index_file("index.html")
+                            .default_handler(web::to(fallback)),
+                    );
+                }
+            })
+            .default_service(web::to(fallback))
+            .wrap(problem_fallback())
+            .wrap(cors(&settings.cors_origins))
+            .wrap(security_headers())
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Unknown API paths are problem+json 404s (405 when only the method is wrong); any other
+/// path is the SPA's (client-side routing).
+async fn fallback(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    methods: web::Data<MethodTable>,
+) -> HttpResponse {
+    let path = req.path();
+    if let Some(allow) = methods.allowed(path) {
+        let detail = format!("{} is not allowed on {path}; use {allow}", req.method());
+        let mut res = problem_response(
+            &problem(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                detail,
+                None,
+            ),
+            None,
+        );
+        if let Ok(v) = header::HeaderValue::from_str(allow) {
+            res.headers_mut().insert(header::ALLOW, v);
+        }
+        return res;
+    }
+    let api = ["/api", "/admin/api", "/api-docs", "/docs", "/metrics"]
+        .iter()
+        .any(|p| path.starts_with(p));
+    if let (false, Some(dir)) = (api, state.settings.static_dir.as_ref()) {
+        if let Ok(index) = NamedFile::open(dir.join("index.html")) {
+            return index.respond_to(&req).map_into_boxed_body();
+        }
+    }
+    problem_response(
+        &problem(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!("no route for {path}"),
+            None,
+        ),
+        None,
+    )
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .allowed_header("Idempotency-Key")
+        .expose_headers([header::RETRY_AFTER])
+        .max_age(3600);
+    for o in origins {
+        cors = cors.allowed_origin(o);
+    }
+    cors
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+}

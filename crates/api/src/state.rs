@@ -1,0 +1,25 @@
+//! What every handler shares: the pool, the settings, the keys and the rate limiter.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::tokens::TokenHasher;
+use crate::config::Settings;
+use crate::rate_limit::RateLimiter;
+
+/// Application state, cloned cheaply into every worker.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// Settings read at start.
+    pub settings: Arc<Settings>,
+    /// Access-token signing keys.
+    pub jwt: Arc<JwtKeys>,
+    /// Keyed hashing of tokens, codes and OTPs.
+    pub hasher: Arc<TokenHasher>,
+    /// Per-IP attempt counters (per process; see docs/SCALING.md).
+    pub limiter: Arc<RateLimiter>,
+}

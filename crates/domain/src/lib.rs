@@ -1,0 +1,19 @@
+//! Tessera's business rules and the request/response types that the API and the SPA share.
+//!
+//! Everything outside `entity` compiles for wasm32 without sea-orm; the `persistence`
+//! feature adds the database entities used by the server.
+
+pub mod auth;
+pub mod health;
+pub mod outbox;
+pub mod page;
+pub mod plan;
+pub mod problem;
+pub mod role;
+pub mod validation;
+
+#[cfg(feature = "persistence")]
+pub mod entity;
+
+pub use problem::{FieldError, Problem};
+pub use role::Role;

@@ -1,0 +1,35 @@
+//! Tessera's schema, one migration per step; each runs on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_identity;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_identity::Migration)]
+    }
+}
+
+/// Creates a (possibly unique) index named `idx_<table>_<cols>`.
+pub(crate) fn index<T: Iden + Clone + 'static, C: Iden + Clone + 'static>(
+    table: T,
+    cols: &[C],
+    unique: bool,
+) -> IndexCreateStatement {
+    let mut name = format!("idx_{}", table.to_string());
+    let mut stmt = Index::create();
+    for c in cols {
+        name.push('_');
+        name.push_str(&c.to_string());
+        stmt.col(c.clone());
+    }
+    stmt.name(name).table(table);
+    if unique {
+        stmt.unique();
+    }
+    stmt.to_owned()
+}

@@ -1,0 +1,49 @@
+//! The built SPA against the real API in headless Chromium.
+
+use fantoccini::Locator;
+use tessera_tests::browser::{dist_dir, find, wait_for_path, wait_for_text, with_browser};
+use tessera_tests::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_signs_in_sees_their_name_and_signs_out() {
+    let dist = dist_dir();
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[("TESSERA_STATIC_DIR", dist.to_str().unwrap())],
+    )
+    .await;
+    app.register("acme", "ada@acme.test", "ada").await;
+    with_browser(|c| async move {
+        c.goto(&format!("{}/login", app.address)).await.unwrap();
+        // A wrong password shows the server's explanation.
+        find(&c, "#login").await.send_keys("ada").await.unwrap();
+        find(&c, "#password")
+            .await
+            .send_keys("wrong-password")
+            .await
+            .unwrap();
+        find(&c, "#login-submit").await.click().await.unwrap();
+        wait_for_text(&c, ".alert-error", "wrong").await;
+        // The right one signs in and shows the shell with the person's name.
+        let pw = find(&c, "#password").await;
+        pw.clear().await.unwrap();
+        pw.send_keys("correct-horse-1").await.unwrap();
+        find(&c, "#login-submit").await.click().await.unwrap();
+        wait_for_text(&c, "#current-user-name", "Org acme").await;
+        // Staff sections are hidden from an org admin.
+        let nav = find(&c, "nav").await.text().await.unwrap();
+        assert!(
+            !nav.contains("Tenants"),
+            "org admin sees staff navigation: {nav}"
+        );
+        c.find(Locator::Css("#logout"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for_path(&c, "/login").await;
+        find(&c, "#login-submit").await;
+    })
+    .await;
+}

@@ -12,10 +12,13 @@ use crate::error::ApiError;
 
 const WINDOW: Duration = Duration::from_secs(60);
 
+/// A window's start and the attempts counted in it.
+type Window = (Instant, u32);
+
 /// Counts attempts per (purpose, IP) in one-minute windows.
 #[derive(Default)]
 pub struct RateLimiter {
-    windows: Mutex<HashMap<(&'static str, IpAddr), (Instant, u32)>>,
+    windows: Mutex<HashMap<(&'static str, IpAddr), Window>>,
 }
 
 impl RateLimiter {

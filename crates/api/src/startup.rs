@@ -176,10 +176,10 @@ async fn fallback(
     let api = ["/api", "/admin/api", "/api-docs", "/docs", "/metrics"]
         .iter()
         .any(|p| path.starts_with(p));
-    if let (false, Some(dir)) = (api, state.settings.static_dir.as_ref()) {
-        if let Ok(index) = NamedFile::open(dir.join("index.html")) {
-            return index.respond_to(&req).map_into_boxed_body();
-        }
+    if let (false, Some(dir)) = (api, state.settings.static_dir.as_ref())
+        && let Ok(index) = NamedFile::open(dir.join("index.html"))
+    {
+        return index.respond_to(&req).map_into_boxed_body();
     }
     problem_response(
         &problem(

@@ -3,6 +3,9 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_identity;
+mod m20261125_000002_licensing;
+mod m20261125_000003_worklogs;
+mod m20261125_000004_billing;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -10,7 +13,12 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_identity::Migration)]
+        vec![
+            Box::new(m20261125_000001_identity::Migration),
+            Box::new(m20261125_000002_licensing::Migration),
+            Box::new(m20261125_000003_worklogs::Migration),
+            Box::new(m20261125_000004_billing::Migration),
+        ]
     }
 }
 

@@ -13,7 +13,10 @@ use tessera_domain::Problem;
 use tessera_domain::auth::TokenResponse;
 use uuid::Uuid;
 
+pub mod billing;
 pub mod browser;
+pub mod licensing;
+pub mod people;
 
 /// The bootstrap super admin every test server starts with.
 pub const ADMIN_EMAIL: &str = "admin@tessera.test";

@@ -64,6 +64,7 @@ pub async fn run(
             contact_email: Set(None),
             plan: Set(SYSTEM_PLAN.into()),
             status: Set("active".into()),
+            active_devices: Set(0),
             created_at: Set(now),
             updated_at: Set(now),
         })

@@ -43,6 +43,11 @@ pub struct Settings {
     pub jwt_secret: Option<String>,
     /// `TESSERA_HMAC_KEY`: key for hashing tokens, codes and OTPs (generated and stored in development).
     pub hmac_key: Option<String>,
+    /// `TESSERA_LICENSE_SIGNING_KEY`: Ed25519 seed that signs device licenses, base64url of
+    /// 32 bytes (generated and stored in development; required in production).
+    pub license_signing_key: Option<String>,
+    /// `TESSERA_LICENSE_TTL_DAYS`: lifetime of a device license; re-activation renews it (default 30).
+    pub license_ttl_days: i64,
     /// `TESSERA_ACCESS_TOKEN_TTL_SECS`: access token lifetime (default 900).
     pub access_token_ttl_secs: i64,
     /// `TESSERA_REFRESH_TOKEN_TTL_DAYS`: refresh token lifetime (default 30).
@@ -65,6 +70,12 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// `TESSERA_LOG`: log filter (default `info`).
     pub log: String,
+    /// `TESSERA_LOW_BALANCE_CENTS`: global low-balance threshold of reserves (default 1000).
+    pub low_balance_cents: i64,
+    /// `TESSERA_STRIPE_SECRET_KEY`: payment provider API key; without it top-ups stay pending with no checkout URL.
+    pub stripe_secret_key: Option<String>,
+    /// `TESSERA_STRIPE_WEBHOOK_SECRET`: verifies `Stripe-Signature` on provider webhooks.
+    pub stripe_webhook_secret: Option<String>,
 }
 
 const KNOWN: &[&str] = &[
@@ -73,6 +84,8 @@ const KNOWN: &[&str] = &[
     "TESSERA_DB_MAX_CONNECTIONS",
     "TESSERA_JWT_SECRET",
     "TESSERA_HMAC_KEY",
+    "TESSERA_LICENSE_SIGNING_KEY",
+    "TESSERA_LICENSE_TTL_DAYS",
     "TESSERA_ACCESS_TOKEN_TTL_SECS",
     "TESSERA_REFRESH_TOKEN_TTL_DAYS",
     "TESSERA_LOGIN_RATE_LIMIT",
@@ -84,6 +97,9 @@ const KNOWN: &[&str] = &[
     "TESSERA_STATIC_DIR",
     "TESSERA_MAX_BODY_BYTES",
     "TESSERA_LOG",
+    "TESSERA_LOW_BALANCE_CENTS",
+    "TESSERA_STRIPE_SECRET_KEY",
+    "TESSERA_STRIPE_WEBHOOK_SECRET",
     // Read by the test harness, not the server.
     "TESSERA_TEST_DATABASE_URL",
 ];
@@ -137,6 +153,8 @@ impl Settings {
             db_max_connections: number(&vars, "TESSERA_DB_MAX_CONNECTIONS", 10)?,
             jwt_secret: text("TESSERA_JWT_SECRET"),
             hmac_key: text("TESSERA_HMAC_KEY"),
+            license_signing_key: text("TESSERA_LICENSE_SIGNING_KEY"),
+            license_ttl_days: positive(&vars, "TESSERA_LICENSE_TTL_DAYS", 30)?,
             access_token_ttl_secs: number(&vars, "TESSERA_ACCESS_TOKEN_TTL_SECS", 900)?,
             refresh_token_ttl_days: number(&vars, "TESSERA_REFRESH_TOKEN_TTL_DAYS", 30)?,
             login_rate_limit: number(&vars, "TESSERA_LOGIN_RATE_LIMIT", 30)?,
@@ -155,6 +173,9 @@ impl Settings {
             static_dir: text("TESSERA_STATIC_DIR").map(PathBuf::from),
             max_body_bytes: number(&vars, "TESSERA_MAX_BODY_BYTES", 1024 * 1024)?,
             log: text("TESSERA_LOG").unwrap_or_else(|| "info".into()),
+            low_balance_cents: number(&vars, "TESSERA_LOW_BALANCE_CENTS", 1000)?,
+            stripe_secret_key: text("TESSERA_STRIPE_SECRET_KEY"),
+            stripe_webhook_secret: text("TESSERA_STRIPE_WEBHOOK_SECRET"),
         })
     }
 
@@ -182,6 +203,15 @@ fn number<T: std::str::FromStr>(
             .parse()
             .map_err(|_| invalid(key, format!("expected a number, got {v:?}"))),
     }
+}
+
+/// A number that must be at least 1 (a lifetime of zero days would issue dead licenses).
+fn positive(vars: &BTreeMap<String, String>, key: &str, default: i64) -> Result<i64, ConfigError> {
+    let n = number(vars, key, default)?;
+    if n < 1 {
+        return Err(invalid(key, format!("must be at least 1, got {n}")));
+    }
+    Ok(n)
 }
 
 #[cfg(test)]
@@ -215,6 +245,16 @@ mod tests {
         assert!(Settings::from_vars(vars(&[("TESSERA_LOGIN_RATE_LIMIT", "many")])).is_err());
         let s = Settings::from_vars(vars(&[("TESSERA_LOGIN_RATE_LIMIT", "5")])).unwrap();
         assert_eq!(s.login_rate_limit, 5);
+    }
+
+    #[test]
+    fn license_lifetime_defaults_to_30_days_and_must_be_positive() {
+        let s = Settings::from_vars(vars(&[])).unwrap();
+        assert_eq!(s.license_ttl_days, 30);
+        assert!(s.license_signing_key.is_none());
+        assert!(Settings::from_vars(vars(&[("TESSERA_LICENSE_TTL_DAYS", "0")])).is_err());
+        let s = Settings::from_vars(vars(&[("TESSERA_LICENSE_TTL_DAYS", "7")])).unwrap();
+        assert_eq!(s.license_ttl_days, 7);
     }
 
     #[test]

@@ -1,13 +1,13 @@
-//! Opaque keyset cursors over `(created_at, id)`, newest first.
+//! Opaque keyset cursors: the sort key and id of the last row seen, newest first.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::error::ApiError;
 
-/// A position in a feed: the last row seen.
+/// A position in a feed ordered by `(created_at, id)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
     /// The last row's creation time.
@@ -16,14 +16,33 @@ pub struct Cursor {
     pub id: Uuid,
 }
 
+/// A position in a feed ordered by `(date, id)`, such as the worklog timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateCursor {
+    /// The last row's date.
+    pub date: NaiveDate,
+    /// The last row's id (breaks ties; ids are time-ordered UUIDv7).
+    pub id: Uuid,
+}
+
+fn encode(key: &str, id: Uuid) -> String {
+    B64.encode(format!("{key}|{id}"))
+}
+
+fn bad() -> ApiError {
+    ApiError::field("cursor", "is not a cursor this server issued")
+}
+
+fn decode(s: &str) -> Result<(String, Uuid), ApiError> {
+    let text = String::from_utf8(B64.decode(s).map_err(|_| bad())?).map_err(|_| bad())?;
+    let (key, id) = text.split_once('|').ok_or_else(bad)?;
+    Ok((key.to_owned(), Uuid::parse_str(id).map_err(|_| bad())?))
+}
+
 impl Cursor {
     /// The opaque string clients pass back.
     pub fn encode(&self) -> String {
-        B64.encode(format!(
-            "{}|{}",
-            self.created_at.timestamp_micros(),
-            self.id
-        ))
+        encode(&self.created_at.timestamp_micros().to_string(), self.id)
     }
 
     /// Parses a cursor from a query string.
@@ -31,15 +50,28 @@ impl Cursor {
     /// # Errors
     /// 422 on anything this server did not produce.
     pub fn decode(s: &str) -> Result<Self, ApiError> {
-        let bad = || ApiError::field("cursor", "is not a cursor this server issued");
-        let raw = B64.decode(s).map_err(|_| bad())?;
-        let text = String::from_utf8(raw).map_err(|_| bad())?;
-        let (micros, id) = text.split_once('|').ok_or_else(bad)?;
+        let (key, id) = decode(s)?;
         let created_at =
-            DateTime::from_timestamp_micros(micros.parse().map_err(|_| bad())?).ok_or_else(bad)?;
-        Ok(Cursor {
-            created_at,
-            id: Uuid::parse_str(id).map_err(|_| bad())?,
+            DateTime::from_timestamp_micros(key.parse().map_err(|_| bad())?).ok_or_else(bad)?;
+        Ok(Cursor { created_at, id })
+    }
+}
+
+impl DateCursor {
+    /// The opaque string clients pass back.
+    pub fn encode(&self) -> String {
+        encode(&self.date.to_string(), self.id)
+    }
+
+    /// Parses a cursor from a query string.
+    ///
+    /// # Errors
+    /// 422 on anything this server did not produce.
+    pub fn decode(s: &str) -> Result<Self, ApiError> {
+        let (key, id) = decode(s)?;
+        Ok(DateCursor {
+            date: key.parse().map_err(|_| bad())?,
+            id,
         })
     }
 }
@@ -58,6 +90,21 @@ pub fn limit(value: Option<u64>) -> Result<u64, ApiError> {
     }
 }
 
+/// Keeps `limit` rows of `limit + 1` fetched and returns the cursor of the last kept row
+/// when there were more.
+pub fn split_page<T>(
+    rows: &mut Vec<T>,
+    limit: u64,
+    cursor_of: impl Fn(&T) -> String,
+) -> Option<String> {
+    if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(cursor_of)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +116,11 @@ mod tests {
             id: Uuid::new_v4(),
         };
         assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
+        let d = DateCursor {
+            date: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+            id: Uuid::new_v4(),
+        };
+        assert_eq!(DateCursor::decode(&d.encode()).unwrap(), d);
     }
 
     #[test]
@@ -77,5 +129,29 @@ mod tests {
             Cursor::decode("not-a-cursor").unwrap_err().code(),
             "VALIDATION_FAILED"
         );
+        assert_eq!(
+            DateCursor::decode(
+                &Cursor {
+                    created_at: Utc::now(),
+                    id: Uuid::nil()
+                }
+                .encode()
+            )
+            .unwrap_err()
+            .code(),
+            "VALIDATION_FAILED"
+        );
+    }
+
+    #[test]
+    fn split_page_keeps_limit_rows_and_points_at_the_last() {
+        let mut rows = vec![1, 2, 3];
+        assert_eq!(
+            split_page(&mut rows, 2, |r| r.to_string()),
+            Some("2".into())
+        );
+        assert_eq!(rows, [1, 2]);
+        let mut rows = vec![1, 2];
+        assert_eq!(split_page(&mut rows, 2, |r| r.to_string()), None);
     }
 }

@@ -1,5 +1,7 @@
 //! Finding tenants and users by the references clients send.
 
+use std::collections::{HashMap, HashSet};
+
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use tessera_domain::entity::{tenant, user};
 use uuid::Uuid;
@@ -39,4 +41,28 @@ pub async fn user_by_login(
         user::Column::Username
     };
     user::Entity::find().filter(col.eq(login)).one(conn).await
+}
+
+/// The slugs of these tenants, in one query (list endpoints show each row's tenant slug
+/// without a query per row).
+///
+/// # Errors
+/// The query failed.
+pub async fn tenant_slugs(
+    conn: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, String>, DbErr> {
+    let ids: Vec<Uuid> = ids
+        .into_iter()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = tenant::Entity::find()
+        .filter(tenant::Column::Id.is_in(ids))
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|t| (t.id, t.slug)).collect())
 }

@@ -3,7 +3,7 @@
 
 use actix_web::App;
 use utoipa::openapi::OpenApi as Document;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -23,12 +23,29 @@ Times are RFC 3339 UTC, money is integer cents, ids are UUIDs.",
         license(name = "AGPL-3.0-only")
     ),
     modifiers(&BearerAuth),
-    components(schemas(tessera_domain::Problem, tessera_domain::FieldError)),
+    components(schemas(
+        tessera_domain::Problem,
+        tessera_domain::FieldError,
+        // The payload of license tokens: not a request or response body, but what devices
+        // decode after verifying a license offline.
+        tessera_domain::license::LicenseClaims,
+        tessera_domain::license::Entitlements,
+    )),
     tags(
         (name = "auth", description = "Sign-up, sign-in, sessions and one-time codes"),
         (name = "plans", description = "The price list"),
         (name = "admin", description = "Platform staff operations"),
         (name = "system", description = "Health and operations"),
+        (name = "tenants", description = "Tenants, their subscription history and deletion"),
+        (name = "codes", description = "Activation codes: generate (plaintext shown once), list, revoke"),
+        (name = "devices", description = "Activated devices: list and revoke"),
+        (name = "licensing", description = "Public device endpoints: activation, the license key, license validation"),
+        (name = "dashboard", description = "The staff dashboard's key figures"),
+        (name = "worklogs", description = "Time entries, the timeline, suggestions and export"),
+        (name = "users", description = "User management for staff and org admins"),
+        (name = "audit", description = "The audit trail of admin changes"),
+        (name = "billing", description = "Prepaid reserves: ledger, adjustments, top-ups, provider webhooks"),
+        (name = "usage", description = "Usage events and daily rollups"),
     )
 )]
 pub struct ApiDoc;
@@ -46,6 +63,13 @@ impl Modify for BearerAuth {
                     .bearer_format("JWT")
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "license",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "A device license from activation, sent as `License <token>`",
+            ))),
         );
     }
 }

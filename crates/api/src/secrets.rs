@@ -18,6 +18,9 @@ pub enum SecretError {
     /// The stored value is not base64.
     #[error("stored key {0} is corrupt")]
     Corrupt(&'static str),
+    /// A configured key has the wrong shape.
+    #[error("{0} is not valid: {1}")]
+    Invalid(&'static str, String),
 }
 
 /// `n` bytes from the operating system's CSPRNG.

@@ -22,7 +22,7 @@ use crate::extract::{MethodTable, json_config, path_config, problem_fallback, qu
 use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
-use crate::{db, routes, secrets};
+use crate::{db, license, lookup, routes, secrets};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -76,12 +76,19 @@ impl Application {
             prod,
         )
         .await?;
+        let license = license::load(&db, &settings).await?;
         let created_admin = bootstrap::run(&db, &settings).await?;
+        let system_tenant_id = lookup::tenant_by_ref(&db, tessera_domain::plan::SYSTEM_TENANT)
+            .await?
+            .map(|t| t.id)
+            .ok_or_else(|| ApiError::Internal("the system tenant is missing".into()))?;
         let state = AppState {
             db,
             jwt: Arc::new(JwtKeys::new(&jwt, settings.access_token_ttl_secs)),
             hasher: Arc::new(TokenHasher::new(hmac)),
             limiter: Arc::new(RateLimiter::default()),
+            license: Arc::new(license),
+            system_tenant_id,
             settings: Arc::new(settings),
         };
         let bind = state.settings.bind.clone();

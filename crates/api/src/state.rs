@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::tokens::TokenHasher;
 use crate::config::Settings;
+use crate::license::LicenseKeys;
 use crate::rate_limit::RateLimiter;
 
 /// Application state, cloned cheaply into every worker.
@@ -22,4 +23,8 @@ pub struct AppState {
     pub hasher: Arc<TokenHasher>,
     /// Per-IP attempt counters (per process; see docs/SCALING.md).
     pub limiter: Arc<RateLimiter>,
+    /// The Ed25519 key that signs device licenses.
+    pub license: Arc<LicenseKeys>,
+    /// The platform's own tenant, which owns what staff create for themselves (worklogs).
+    pub system_tenant_id: uuid::Uuid,
 }

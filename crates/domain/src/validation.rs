@@ -137,6 +137,42 @@ pub fn otp(value: &str) -> Result<(), String> {
     }
 }
 
+/// An optional free text of at most `max` characters after trimming (blank is allowed).
+///
+/// # Errors
+/// A message for people when the text is too long.
+pub fn text(value: &str, max: usize) -> Result<(), String> {
+    if value.trim().chars().count() > max {
+        Err(format!("must be at most {max} characters"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A whole number between `min` and `max` inclusive.
+///
+/// # Errors
+/// A message for people when the number is out of range.
+pub fn range(value: i64, min: i64, max: i64) -> Result<(), String> {
+    if value < min || value > max {
+        Err(format!("must be between {min} and {max}"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A device fingerprint: 1..=256 printable characters after trimming, no control characters.
+///
+/// # Errors
+/// A message for people when the fingerprint is blank, too long or contains control characters.
+pub fn fingerprint(value: &str) -> Result<(), String> {
+    name(value, 256)?;
+    if value.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +225,18 @@ mod tests {
         assert!(otp("123456").is_ok());
         assert!(otp("12345").is_err());
         assert!(otp("12345a").is_err());
+    }
+
+    #[test]
+    fn texts_ranges_and_fingerprints_are_bounded() {
+        assert!(text("", 5).is_ok());
+        assert!(text("abcdef", 5).is_err());
+        assert!(range(5, 1, 10).is_ok());
+        assert!(range(0, 1, 10).is_err());
+        assert!(range(11, 1, 10).is_err());
+        assert!(fingerprint("a1:b2:c3").is_ok());
+        assert!(fingerprint(" ").is_err());
+        assert!(fingerprint("a\nb").is_err());
+        assert!(fingerprint(&"f".repeat(257)).is_err());
     }
 }

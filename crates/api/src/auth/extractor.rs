@@ -41,6 +41,24 @@ impl AuthUser {
     }
 }
 
+impl AuthUser {
+    /// The caller's own tenant, for the tenant portal's admin endpoints (`/api/tenant/...`):
+    /// an `org_admin` (or above) who belongs to a tenant. Staff have no tenant and use the
+    /// `/admin/api` equivalents.
+    ///
+    /// # Errors
+    /// 403 `FORBIDDEN` for members below `org_admin` and for callers without a tenant.
+    pub fn own_tenant_admin(&self) -> Result<Uuid, ApiError> {
+        self.require(Role::OrgAdmin)?;
+        self.tenant_id.ok_or_else(|| {
+            ApiError::forbidden(
+                "FORBIDDEN",
+                "this is for an organisation's admins; platform staff use /admin/api",
+            )
+        })
+    }
+}
+
 impl FromRequest for AuthUser {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;

@@ -14,8 +14,9 @@ use tessera_domain::auth::{
     LoginRequest, MeResponse, OtpRequest, OtpVerifyRequest, RefreshRequest, RegisterRequest,
     TokenResponse,
 };
-use tessera_domain::entity::{otp_code, plan, subscription, tenant, user};
+use tessera_domain::entity::{otp_code, plan, tenant, user};
 use tessera_domain::plan::DEFAULT_PLAN;
+use tessera_domain::tenant::SubscriptionStatus;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -25,6 +26,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::lookup::{tenant_by_ref, user_by_login};
 use crate::mailer;
 use crate::state::AppState;
+use crate::subscriptions;
 use crate::views::{tenant_summary, user_view};
 
 /// Consecutive failed logins that lock an account.
@@ -94,22 +96,13 @@ pub async fn register_organization(
         contact_email: Set(Some(email.clone())),
         plan: Set(free.code.clone()),
         status: Set("active".into()),
+        active_devices: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(&txn)
     .await?;
-    subscription::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(t.id),
-        plan: Set(free.code.clone()),
-        status: Set("trialing".into()),
-        monthly_price_cents: Set(free.monthly_price_cents),
-        started_at: Set(now),
-        ended_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
+    subscriptions::change(&txn, &t, &free, Some(SubscriptionStatus::Trialing), now).await?;
     let u = user::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(Some(t.id)),
@@ -473,4 +466,70 @@ async fn member(
         .one(&state.db)
         .await?;
     Ok(u.map(|u| (t, u)))
+}
+
+/// Completes a mailed password reset: sets the new password, ends every session and
+/// unlocks the account. Each link works once, for one hour.
+#[utoipa::path(
+    tag = "auth",
+    request_body = tessera_domain::users::CompletePasswordReset,
+    responses(
+        (status = 204, description = "Password changed; sign in with it"),
+        (status = 400, description = "Unknown, used or expired link", body = tessera_domain::Problem),
+        (status = 422, description = "Password too short or long", body = tessera_domain::Problem),
+        (status = 429, description = "Too many attempts from this address", body = tessera_domain::Problem),
+    )
+)]
+#[post("/api/auth/password-reset")]
+pub async fn complete_password_reset(
+    state: web::Data<AppState>,
+    ip: ClientIp,
+    body: web::Json<tessera_domain::users::CompletePasswordReset>,
+) -> ApiResult<HttpResponse> {
+    use tessera_domain::entity::password_reset;
+    state
+        .limiter
+        .hit("login", ip.0, state.settings.login_rate_limit)?;
+    let req = body.into_inner();
+    tessera_domain::validation::password(&req.password)
+        .map_err(|m| ApiError::field("password", m))?;
+    let hash = password::hash(req.password).await?;
+    let now = Utc::now();
+    let token_hash = state.hasher.hash("reset", req.token.trim());
+    let txn = state.db.begin().await?;
+    let claimed = password_reset::Entity::update_many()
+        .col_expr(password_reset::Column::UsedAt, Expr::value(now))
+        .filter(password_reset::Column::TokenHash.eq(&token_hash))
+        .filter(password_reset::Column::UsedAt.is_null())
+        .filter(password_reset::Column::ExpiresAt.gt(now))
+        .exec(&txn)
+        .await?;
+    let invalid = || {
+        ApiError::client(
+            StatusCode::BAD_REQUEST,
+            "INVALID_RESET_TOKEN",
+            "this reset link is unknown, used or expired; ask for a new one",
+        )
+    };
+    if claimed.rows_affected != 1 {
+        return Err(invalid());
+    }
+    let reset = password_reset::Entity::find()
+        .filter(password_reset::Column::TokenHash.eq(&token_hash))
+        .one(&txn)
+        .await?
+        .ok_or_else(invalid)?;
+    let u = user::Entity::find_by_id(reset.user_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(invalid)?;
+    let mut row = u.into_active_model();
+    row.password_hash = Set(Some(hash));
+    row.failed_logins = Set(0);
+    row.locked_until = Set(None);
+    row.updated_at = Set(now);
+    let u = row.update(&txn).await?;
+    session::revoke_user(&txn, u.id).await?;
+    txn.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
 }

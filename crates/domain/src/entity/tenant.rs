@@ -14,6 +14,8 @@ pub struct Model {
     pub contact_email: Option<String>,
     pub plan: String,
     pub status: String,
+    /// Devices activated and not revoked; guards the plan's device quota atomically.
+    pub active_devices: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,0 +1,220 @@
+//! Page, sort and search parameters shared by every admin table, implemented once so that
+//! every list answers `?page=&per_page=&sort=` the same way (SPEC §2, §13).
+
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, NullOrdering};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait, QueryOrder,
+    QuerySelect, Select,
+};
+use tessera_domain::page::{DEFAULT_PER_PAGE, MAX_PER_PAGE, Paged};
+
+use crate::error::ApiError;
+
+/// A validated `?page=&per_page=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    /// 1-based page number.
+    pub page: u64,
+    /// Rows per page, 1..=200.
+    pub per_page: u64,
+}
+
+impl Paging {
+    /// Validates the parameters: `page` ≥ 1 (default 1), `per_page` 1..=200 (default 50).
+    ///
+    /// # Errors
+    /// 422 naming the parameter that is out of range.
+    pub fn parse(page: Option<u64>, per_page: Option<u64>) -> Result<Self, ApiError> {
+        let page = page.unwrap_or(1);
+        if page == 0 {
+            return Err(ApiError::field("page", "must be at least 1"));
+        }
+        let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
+        if per_page == 0 {
+            return Err(ApiError::field("per_page", "must be at least 1"));
+        }
+        if per_page > MAX_PER_PAGE {
+            return Err(ApiError::field(
+                "per_page",
+                format!("must be at most {MAX_PER_PAGE}"),
+            ));
+        }
+        Ok(Self { page, per_page })
+    }
+
+    /// Rows to skip.
+    pub fn offset(&self) -> u64 {
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+
+    /// Wraps one page of rows in the list envelope.
+    pub fn wrap<T>(&self, items: Vec<T>, total: u64) -> Paged<T> {
+        Paged {
+            items,
+            page: self.page,
+            per_page: self.per_page,
+            total,
+        }
+    }
+}
+
+/// A validated `?sort=`: one whitelisted column and a direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort<C> {
+    /// The column to order by.
+    pub column: C,
+    /// `true` for `?sort=-field`.
+    pub descending: bool,
+}
+
+impl<C: Copy> Sort<C> {
+    /// Parses `field` (ascending) or `-field` (descending) against `allowed`
+    /// (`(public name, column)` pairs); no value gives `default`.
+    ///
+    /// # Errors
+    /// 422 on `sort` for a field that is not in the whitelist.
+    pub fn parse(
+        value: Option<&str>,
+        allowed: &[(&str, C)],
+        default: Sort<C>,
+    ) -> Result<Self, ApiError> {
+        let Some(raw) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+            return Ok(default);
+        };
+        let (name, descending) = match raw.strip_prefix('-') {
+            Some(rest) => (rest, true),
+            None => (raw.strip_prefix('+').unwrap_or(raw), false),
+        };
+        allowed
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, column)| Sort {
+                column: *column,
+                descending,
+            })
+            .ok_or_else(|| {
+                let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
+                ApiError::field(
+                    "sort",
+                    format!(
+                        "cannot sort by {name:?}; use one of {} (prefix - for descending)",
+                        names.join(", ")
+                    ),
+                )
+            })
+    }
+}
+
+/// Case-insensitive substring match of `term` on any of `columns`
+/// (`LOWER(col) LIKE '%term%'` with `%`, `_` and `\` escaped, portable to SQLite and
+/// PostgreSQL). `None` when there is no term.
+pub fn search<C: ColumnTrait>(term: Option<&str>, columns: &[C]) -> Option<Condition> {
+    let term = term.map(str::trim).filter(|t| !t.is_empty())?;
+    let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
+    Some(columns.iter().fold(Condition::any(), |cond, c| {
+        cond.add(Expr::expr(Func::lower(Expr::col(*c))).like(LikeExpr::new(&pattern).escape('\\')))
+    }))
+}
+
+/// Escapes the LIKE wildcards so a search for `50%` finds "50%" and not "50 anything".
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Counts the filtered rows and fetches one page ordered by `sort` and then by `tie_breaker`
+/// (so pages never overlap when sort values repeat). NULLs sort last in both directions on
+/// both databases.
+///
+/// # Errors
+/// The database failed.
+pub async fn fetch<E>(
+    conn: &impl ConnectionTrait,
+    select: Select<E>,
+    sort: Sort<E::Column>,
+    tie_breaker: E::Column,
+    paging: Paging,
+) -> Result<(Vec<E::Model>, u64), DbErr>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    let total = select.clone().count(conn).await?;
+    let order = if sort.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let rows = select
+        .order_by_with_nulls(sort.column, order.clone(), NullOrdering::Last)
+        .order_by(tie_breaker, order)
+        .offset(paging.offset())
+        .limit(paging.per_page)
+        .all(conn)
+        .await?;
+    Ok((rows, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_defaults_and_bounds() {
+        assert_eq!(
+            Paging::parse(None, None).unwrap(),
+            Paging {
+                page: 1,
+                per_page: 50
+            }
+        );
+        assert_eq!(Paging::parse(Some(3), Some(200)).unwrap().offset(), 400);
+        for (page, per_page, field) in [
+            (Some(0), None, "page"),
+            (None, Some(0), "per_page"),
+            (None, Some(201), "per_page"),
+        ] {
+            let ApiError::Client { errors, .. } = Paging::parse(page, per_page).unwrap_err() else {
+                panic!("expected a client error")
+            };
+            assert_eq!(errors.unwrap()[0].field, field);
+        }
+    }
+
+    #[test]
+    fn sort_accepts_whitelisted_fields_in_both_directions() {
+        let allowed = [("name", 1), ("created_at", 2)];
+        let default = Sort {
+            column: 2,
+            descending: true,
+        };
+        assert_eq!(Sort::parse(None, &allowed, default).unwrap(), default);
+        assert_eq!(
+            Sort::parse(Some("name"), &allowed, default).unwrap(),
+            Sort {
+                column: 1,
+                descending: false
+            }
+        );
+        assert_eq!(
+            Sort::parse(Some("-name"), &allowed, default).unwrap(),
+            Sort {
+                column: 1,
+                descending: true
+            }
+        );
+        let err = Sort::parse(Some("password_hash"), &allowed, default).unwrap_err();
+        assert_eq!(err.code(), "VALIDATION_FAILED");
+    }
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
+}

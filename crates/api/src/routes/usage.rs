@@ -1,0 +1,334 @@
+//! Usage ingestion (batches from devices and users) and the daily rollups.
+
+use std::collections::{BTreeMap, HashSet};
+
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{FromRequest, HttpRequest, get, post, web};
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, IdenStatic, QueryFilter, QueryOrder,
+    TransactionTrait, TryInsertResult,
+};
+use serde::Deserialize;
+use tessera_domain::Role;
+use tessera_domain::entity::{device, tenant, usage_event, usage_rollup};
+use tessera_domain::usage::{UsageBatch, UsageBatchResult, UsageRollup};
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult};
+use crate::ledger::{self, NewEntry};
+use crate::lookup::tenant_by_ref;
+use crate::state::AppState;
+
+/// Who sent a batch: a licensed device or a signed-in tenant member.
+struct Sender {
+    tenant_id: Uuid,
+    device_id: Option<Uuid>,
+    user_id: Option<Uuid>,
+}
+
+/// `Authorization: License <token>` for devices, `Bearer <token>` for people.
+async fn sender(state: &AppState, req: &HttpRequest) -> ApiResult<Sender> {
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if let Some(token) = header.strip_prefix("License ") {
+        let invalid = |why: &str| {
+            ApiError::unauthorized(
+                "INVALID_LICENSE",
+                format!("the license is not accepted: {why}"),
+            )
+        };
+        let claims = state
+            .license
+            .verify(token)
+            .map_err(|_| invalid("not signed by this server"))?;
+        if claims.exp < Utc::now().timestamp() {
+            return Err(invalid("it has expired; activate again to renew it"));
+        }
+        let d = device::Entity::find_by_id(claims.device_id)
+            .filter(device::Column::TenantId.eq(claims.tenant_id))
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| invalid("the device is unknown"))?;
+        if d.revoked_at.is_some() {
+            return Err(invalid("the device has been revoked"));
+        }
+        let t = tenant::Entity::find_by_id(d.tenant_id)
+            .one(&state.db)
+            .await?;
+        if t.is_none_or(|t| t.status != "active") {
+            return Err(ApiError::forbidden(
+                "TENANT_SUSPENDED",
+                "the organisation is suspended",
+            ));
+        }
+        return Ok(Sender {
+            tenant_id: d.tenant_id,
+            device_id: Some(d.id),
+            user_id: None,
+        });
+    }
+    let auth = AuthUser::extract(req).await?;
+    let tenant_id = auth.tenant_id.ok_or_else(|| {
+        ApiError::forbidden(
+            "FORBIDDEN",
+            "usage belongs to a tenant; platform staff have none",
+        )
+    })?;
+    Ok(Sender {
+        tenant_id,
+        device_id: None,
+        user_id: Some(auth.user_id),
+    })
+}
+
+/// Records a batch of up to 1000 usage events. Each `event_id` counts once per tenant —
+/// repeats in the batch or from earlier batches are accepted and reported as duplicates.
+/// In the same transaction the daily rollups are updated and the events' total cost is
+/// debited from the reserve, so balances are never stale.
+#[utoipa::path(
+    tag = "usage",
+    request_body = UsageBatch,
+    security(("bearer" = []), ("license" = [])),
+    responses(
+        (status = 200, description = "What was recorded", body = UsageBatchResult),
+        (status = 401, description = "No valid token or license", body = tessera_domain::Problem),
+        (status = 403, description = "Staff, or a suspended tenant", body = tessera_domain::Problem),
+        (status = 422, description = "Invalid events (field names carry the index)", body = tessera_domain::Problem),
+    )
+)]
+#[post("/api/usage")]
+pub async fn ingest_usage(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<UsageBatch>,
+) -> ApiResult<web::Json<UsageBatchResult>> {
+    let who = sender(&state, &req).await?;
+    let batch = body.into_inner();
+    let now = Utc::now();
+    batch.validate(now).map_err(ApiError::validation)?;
+    let total = batch.events.len() as i64;
+    let mut seen = HashSet::new();
+    let rows: Vec<usage_event::ActiveModel> = batch
+        .events
+        .into_iter()
+        .filter(|e| seen.insert(e.event_id.clone()))
+        .map(|e| usage_event::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(who.tenant_id),
+            event_id: Set(e.event_id),
+            device_id: Set(who.device_id),
+            user_id: Set(who.user_id),
+            kind: Set(e.kind),
+            quantity: Set(e.quantity),
+            tokens: Set(e.tokens),
+            cost_cents: Set(e.cost_cents),
+            duration_ms: Set(e.duration_ms),
+            success: Set(e.success),
+            occurred_at: Set(e.occurred_at),
+            created_at: Set(now),
+        })
+        .collect();
+    let txn = state.db.begin().await?;
+    // Only the rows actually inserted come back: the unique (tenant_id, event_id) index
+    // decides duplicates, also against a concurrent batch carrying the same ids.
+    let inserted = match usage_event::Entity::insert_many(rows)
+        .on_conflict_do_nothing_on([usage_event::Column::TenantId, usage_event::Column::EventId])
+        .exec_with_returning_many(&txn)
+        .await?
+    {
+        TryInsertResult::Inserted(rows) => rows,
+        _ => Vec::new(),
+    };
+    let mut days: BTreeMap<(NaiveDate, String), usage_rollup::Model> = BTreeMap::new();
+    for e in &inserted {
+        let day = e.occurred_at.date_naive();
+        let r = days
+            .entry((day, e.kind.clone()))
+            .or_insert_with(|| usage_rollup::Model {
+                tenant_id: who.tenant_id,
+                day,
+                kind: e.kind.clone(),
+                events: 0,
+                quantity: 0,
+                tokens: 0,
+                cost_cents: 0,
+                duration_ms: 0,
+                failures: 0,
+            });
+        r.events += 1;
+        r.quantity += e.quantity;
+        r.tokens += e.tokens;
+        r.cost_cents += e.cost_cents;
+        r.duration_ms += e.duration_ms.unwrap_or(0);
+        r.failures += i64::from(!e.success);
+    }
+    let charged: i64 = days.values().map(|r| r.cost_cents).sum();
+    if !days.is_empty() {
+        let mut on_conflict = OnConflict::columns([
+            usage_rollup::Column::TenantId,
+            usage_rollup::Column::Day,
+            usage_rollup::Column::Kind,
+        ]);
+        // Concurrent batches for the same day add up instead of overwriting each other.
+        for c in [
+            usage_rollup::Column::Events,
+            usage_rollup::Column::Quantity,
+            usage_rollup::Column::Tokens,
+            usage_rollup::Column::CostCents,
+            usage_rollup::Column::DurationMs,
+            usage_rollup::Column::Failures,
+        ] {
+            on_conflict.value(
+                c,
+                Expr::col((usage_rollup::Entity, c))
+                    .add(Expr::cust(format!("excluded.{}", c.as_str()))),
+            );
+        }
+        let models: Vec<usage_rollup::ActiveModel> = days.into_values().map(Into::into).collect();
+        usage_rollup::Entity::insert_many(models)
+            .on_conflict(on_conflict.to_owned())
+            .exec(&txn)
+            .await?;
+    }
+    if charged > 0 {
+        ledger::append(
+            &txn,
+            who.tenant_id,
+            NewEntry {
+                kind: "usage_charge",
+                amount_cents: -charged,
+                reason: None,
+                actor_id: who.user_id,
+                reference: Some(format!("usage batch of {} events", inserted.len())),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    let accepted = inserted.len() as i64;
+    Ok(web::Json(UsageBatchResult {
+        accepted,
+        duplicates: total - accepted,
+        charged_cents: charged,
+    }))
+}
+
+/// Rollup filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RollupQuery {
+    /// First day, inclusive (default: 30 days ago).
+    pub from: Option<NaiveDate>,
+    /// Last day, inclusive (default: today).
+    pub to: Option<NaiveDate>,
+    /// Only this kind of event.
+    pub kind: Option<String>,
+    /// Staff only: one tenant (slug or id).
+    pub tenant: Option<String>,
+}
+
+async fn rollups(
+    state: &AppState,
+    q: &RollupQuery,
+    tenant_id: Option<Uuid>,
+) -> ApiResult<Vec<UsageRollup>> {
+    let today = Utc::now().date_naive();
+    let to = q.to.unwrap_or(today);
+    let from = q.from.unwrap_or(to - chrono::Days::new(30));
+    if from > to {
+        return Err(ApiError::field("from", "must not be after `to`"));
+    }
+    let mut s = usage_rollup::Entity::find().filter(usage_rollup::Column::Day.between(from, to));
+    if let Some(t) = tenant_id {
+        s = s.filter(usage_rollup::Column::TenantId.eq(t));
+    }
+    if let Some(k) = q.kind.as_deref().filter(|k| !k.is_empty()) {
+        s = s.filter(usage_rollup::Column::Kind.eq(k));
+    }
+    let rows = s
+        .order_by_asc(usage_rollup::Column::Day)
+        .order_by_asc(usage_rollup::Column::TenantId)
+        .order_by_asc(usage_rollup::Column::Kind)
+        .all(&state.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| UsageRollup {
+            tenant_id: r.tenant_id,
+            day: r.day,
+            kind: r.kind,
+            events: r.events,
+            quantity: r.quantity,
+            tokens: r.tokens,
+            cost_cents: r.cost_cents,
+            duration_ms: r.duration_ms,
+            failures: r.failures,
+        })
+        .collect())
+}
+
+/// The caller's tenant's daily usage per kind.
+#[utoipa::path(
+    tag = "usage",
+    params(RollupQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Daily rollups, oldest first", body = Vec<UsageRollup>),
+        (status = 403, description = "Staff (use the admin endpoint)", body = tessera_domain::Problem),
+        (status = 422, description = "Bad range", body = tessera_domain::Problem),
+    )
+)]
+#[get("/api/usage/rollups")]
+pub async fn list_usage_rollups(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    q: web::Query<RollupQuery>,
+) -> ApiResult<web::Json<Vec<UsageRollup>>> {
+    let tid = auth.tenant_id.ok_or_else(|| {
+        ApiError::forbidden("FORBIDDEN", "staff read usage at /admin/api/usage/rollups")
+    })?;
+    if q.tenant.is_some() {
+        return Err(ApiError::field(
+            "tenant",
+            "the tenant comes from your token",
+        ));
+    }
+    Ok(web::Json(rollups(&state, &q, Some(tid)).await?))
+}
+
+/// Daily usage per tenant and kind across tenants (staff).
+#[utoipa::path(
+    tag = "usage",
+    params(RollupQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Daily rollups, oldest first", body = Vec<UsageRollup>),
+        (status = 403, description = "Not staff", body = tessera_domain::Problem),
+        (status = 404, description = "No such tenant", body = tessera_domain::Problem),
+    )
+)]
+#[get("/admin/api/usage/rollups")]
+pub async fn list_all_usage_rollups(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    q: web::Query<RollupQuery>,
+) -> ApiResult<web::Json<Vec<UsageRollup>>> {
+    auth.require(Role::Admin)?;
+    let tenant = match q.tenant.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) => Some(
+            tenant_by_ref(&state.db, t)
+                .await?
+                .ok_or_else(|| ApiError::not_found("TENANT_NOT_FOUND", "no such tenant"))?
+                .id,
+        ),
+        None => None,
+    };
+    Ok(web::Json(rollups(&state, &q, tenant).await?))
+}

@@ -6,6 +6,7 @@ mod m20261125_000001_identity;
 mod m20261125_000002_licensing;
 mod m20261125_000003_worklogs;
 mod m20261125_000004_billing;
+mod m20261125_000005_llm;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_licensing::Migration),
             Box::new(m20261125_000003_worklogs::Migration),
             Box::new(m20261125_000004_billing::Migration),
+            Box::new(m20261125_000005_llm::Migration),
         ]
     }
 }

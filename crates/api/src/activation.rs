@@ -14,7 +14,6 @@
 //! with `max_uses = n` is redeemed at most n times and a tenant never exceeds its quota.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait,
     IntoActiveModel, QueryFilter, SqlErr, TransactionTrait,
@@ -29,6 +28,7 @@ use uuid::Uuid;
 
 use crate::codes::HASH_PURPOSE;
 use crate::error::{ApiError, ApiResult};
+use crate::redeem::{self, code_expired, code_revoked, tenant_suspended};
 use crate::state::AppState;
 use crate::views::device_view;
 
@@ -104,61 +104,18 @@ async fn attempt(
         return Err(code_expired());
     }
 
-    let redeemed = activation_code::Entity::update_many()
-        .col_expr(
-            activation_code::Column::UseCount,
-            Expr::col(activation_code::Column::UseCount).add(1),
-        )
-        .filter(activation_code::Column::Id.eq(code.id))
-        .filter(
-            Expr::col(activation_code::Column::UseCount)
-                .lt(Expr::col(activation_code::Column::MaxUses)),
-        )
-        .filter(activation_code::Column::RevokedAt.is_null())
-        .filter(
-            Condition::any()
-                .add(activation_code::Column::ExpiresAt.is_null())
-                .add(activation_code::Column::ExpiresAt.gt(now)),
-        )
-        .exec(&txn)
-        .await?;
-    if redeemed.rows_affected != 1 {
-        return Err(why_not_redeemable(&txn, code.id, now).await?);
-    }
-
-    let quota = Query::select()
-        .column((plan::Entity, plan::Column::DeviceQuota))
-        .from(plan::Entity)
-        .and_where(
-            Expr::col((plan::Entity, plan::Column::Code))
-                .equals((tenant::Entity, tenant::Column::Plan)),
-        )
-        .to_owned();
-    let counted = tenant::Entity::update_many()
-        .col_expr(
-            tenant::Column::ActiveDevices,
-            Expr::col(tenant::Column::ActiveDevices).add(1),
-        )
-        .filter(tenant::Column::Id.eq(t.id))
-        .filter(tenant::Column::Status.eq(TenantStatus::Active.as_str()))
-        .filter(Expr::col((tenant::Entity, tenant::Column::ActiveDevices)).lt(quota))
-        .exec(&txn)
-        .await?;
-    if counted.rows_affected != 1 {
-        // Dropping `txn` rolls back the code use redeemed above.
-        let now_suspended = tenant::Entity::find_by_id(t.id)
-            .one(&txn)
-            .await?
-            .is_none_or(|t| TenantStatus::from_stored(&t.status) != TenantStatus::Active);
-        return Err(if now_suspended {
-            tenant_suspended()
-        } else {
-            ApiError::conflict(
-                "DEVICE_QUOTA_EXCEEDED",
-                "the organisation has activated every device its plan allows; revoke one or upgrade the plan",
-            )
-        });
-    }
+    redeem::use_code(&txn, code.id, now).await?;
+    redeem::take_quota(
+        &txn,
+        t.id,
+        tenant::Column::ActiveDevices,
+        plan::Column::DeviceQuota,
+        ApiError::conflict(
+            "DEVICE_QUOTA_EXCEEDED",
+            "the organisation has activated every device its plan allows; revoke one or upgrade the plan",
+        ),
+    )
+    .await?;
 
     let expires = license_expiry(state, now);
     let inserted = device::ActiveModel {
@@ -254,46 +211,6 @@ async fn sign(
 fn license_expiry(state: &AppState, now: DateTime<Utc>) -> DateTime<Utc> {
     let at = now.timestamp() + state.license.ttl().num_seconds();
     DateTime::from_timestamp(at, 0).unwrap_or(now)
-}
-
-/// Names the reason a conditional redemption matched no row (read after the fact, only to
-/// choose the message: the decision was the update's).
-async fn why_not_redeemable(
-    txn: &DatabaseTransaction,
-    code_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<ApiError, DbErr> {
-    let code = activation_code::Entity::find_by_id(code_id)
-        .one(txn)
-        .await?;
-    Ok(match code {
-        None => ApiError::not_found("CODE_NOT_FOUND", "no such activation code"),
-        Some(c) if c.revoked_at.is_some() => code_revoked(),
-        Some(c) if c.expires_at.is_some_and(|e| e <= now) => code_expired(),
-        Some(_) => ApiError::conflict(
-            "CODE_EXHAUSTED",
-            "this activation code has been used as many times as it allows",
-        ),
-    })
-}
-
-fn code_revoked() -> ApiError {
-    ApiError::forbidden("CODE_REVOKED", "this activation code has been revoked")
-}
-
-fn code_expired() -> ApiError {
-    ApiError::client(
-        actix_web::http::StatusCode::GONE,
-        "CODE_EXPIRED",
-        "this activation code has expired",
-    )
-}
-
-fn tenant_suspended() -> ApiError {
-    ApiError::forbidden(
-        "TENANT_SUSPENDED",
-        "the organisation this code belongs to is suspended",
-    )
 }
 
 fn is_unique_violation(e: &DbErr) -> bool {

@@ -65,6 +65,7 @@ pub async fn run(
             plan: Set(SYSTEM_PLAN.into()),
             status: Set("active".into()),
             active_devices: Set(0),
+            project_count: Set(0),
             created_at: Set(now),
             updated_at: Set(now),
         })

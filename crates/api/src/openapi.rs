@@ -46,6 +46,8 @@ Times are RFC 3339 UTC, money is integer cents, ids are UUIDs.",
         (name = "audit", description = "The audit trail of admin changes"),
         (name = "billing", description = "Prepaid reserves: ledger, adjustments, top-ups, provider webhooks"),
         (name = "usage", description = "Usage events and daily rollups"),
+        (name = "llm", description = "The system prompt, projects and agent prompts (staff)"),
+        (name = "projects", description = "A tenant's own projects, activated with a code"),
     )
 )]
 pub struct ApiDoc;

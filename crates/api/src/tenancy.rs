@@ -64,6 +64,16 @@ pub const TENANT_OWNED: &[Owned] = &[
         impact: None,
     },
     Owned {
+        table: "agent_prompts",
+        scope: Scope::Tenant,
+        impact: Some(|i| &mut i.agent_prompts),
+    },
+    Owned {
+        table: "llm_projects",
+        scope: Scope::Tenant,
+        impact: Some(|i| &mut i.projects),
+    },
+    Owned {
         table: "devices",
         scope: Scope::Tenant,
         impact: Some(|i| &mut i.devices),

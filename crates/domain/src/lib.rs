@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod device;
 pub mod health;
 pub mod license;
+pub mod llm;
 pub mod outbox;
 pub mod page;
 pub mod plan;

@@ -97,6 +97,7 @@ pub async fn register_organization(
         plan: Set(free.code.clone()),
         status: Set("active".into()),
         active_devices: Set(0),
+        project_count: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -2,7 +2,7 @@
 
 use actix_web::{get, post, web};
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Select,
     TransactionTrait,
@@ -133,15 +133,7 @@ async fn revoke(
     // Only the request that actually revoked it frees the slot: two concurrent revokes
     // cannot free two.
     if revoked.rows_affected == 1 {
-        tenant::Entity::update_many()
-            .col_expr(
-                tenant::Column::ActiveDevices,
-                Expr::col(tenant::Column::ActiveDevices).sub(1),
-            )
-            .filter(tenant::Column::Id.eq(d.tenant_id))
-            .filter(tenant::Column::ActiveDevices.gt(0))
-            .exec(txn)
-            .await?;
+        crate::redeem::release_quota(txn, d.tenant_id, tenant::Column::ActiveDevices).await?;
         audit::record(
             txn,
             AuditEntry {

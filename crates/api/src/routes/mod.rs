@@ -9,8 +9,10 @@ pub mod dashboard;
 pub mod devices;
 pub mod health;
 pub mod license;
+pub mod llm;
 pub mod outbox;
 pub mod plans;
+pub mod projects;
 pub mod subscriptions;
 pub mod tenants;
 pub mod usage;
@@ -80,5 +82,26 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(billing::receive_stripe_webhook)
         .service(usage::ingest_usage)
         .service(usage::list_usage_rollups)
-        .service(usage::list_all_usage_rollups);
+        .service(usage::list_all_usage_rollups)
+        .service(llm::get_system_prompt)
+        .service(llm::put_system_prompt)
+        .service(llm::list_system_prompt_versions)
+        .service(llm::restore_system_prompt_version)
+        .service(llm::list_llm_projects)
+        .service(llm::create_llm_project)
+        .service(llm::get_llm_project)
+        .service(llm::update_llm_project)
+        .service(llm::delete_llm_project)
+        .service(llm::list_agent_prompts)
+        .service(llm::get_agent_prompt)
+        .service(llm::put_agent_prompt)
+        .service(llm::delete_agent_prompt)
+        .service(projects::activate_tenant_project)
+        .service(projects::list_tenant_projects)
+        .service(projects::get_tenant_project)
+        .service(projects::update_tenant_project)
+        .service(projects::complete_tenant_project)
+        .service(projects::delete_tenant_project)
+        .service(projects::list_tenant_agent_prompts)
+        .service(projects::get_composed_prompt);
 }

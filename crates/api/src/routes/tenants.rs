@@ -188,6 +188,7 @@ pub async fn create_tenant(
         plan: Set(plan.code.clone()),
         status: Set(TenantStatus::Active.as_str().into()),
         active_devices: Set(0),
+        project_count: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     }

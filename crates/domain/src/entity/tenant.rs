@@ -16,6 +16,8 @@ pub struct Model {
     pub status: String,
     /// Devices activated and not revoked; guards the plan's device quota atomically.
     pub active_devices: i32,
+    /// Projects that exist; guards the plan's project quota atomically.
+    pub project_count: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

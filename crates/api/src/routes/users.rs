@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use serde::Deserialize;
 use tessera_domain::Role;
-use tessera_domain::entity::{password_reset, tenant, user};
+use tessera_domain::entity::{password_reset, user};
 use tessera_domain::page::Paged;
 use tessera_domain::users::{
     AdminUser, CreateUserRequest, ResetPasswordRequest, ResetPasswordResponse, UpdateUserRequest,
@@ -24,7 +24,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::tokens::random_token;
 use crate::auth::{AuthUser, ClientIp, password, session};
 use crate::error::{ApiError, ApiResult};
-use crate::lookup::{tenant_by_ref, user_by_login};
+use crate::lookup::{tenant_by_ref, tenant_slugs, user_by_login};
 use crate::mailer;
 use crate::paging::{self, Paging, Sort};
 use crate::state::AppState;
@@ -48,24 +48,8 @@ fn admin_user(u: &user::Model, tenants: &HashMap<Uuid, String>) -> AdminUser {
     }
 }
 
-/// Slugs of the tenants of these users, in one query.
-async fn tenant_slugs(
-    conn: &impl ConnectionTrait,
-    users: &[user::Model],
-) -> ApiResult<HashMap<Uuid, String>> {
-    let ids: Vec<Uuid> = users.iter().filter_map(|u| u.tenant_id).collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = tenant::Entity::find()
-        .filter(tenant::Column::Id.is_in(ids))
-        .all(conn)
-        .await?;
-    Ok(rows.into_iter().map(|t| (t.id, t.slug)).collect())
-}
-
 async fn one_view(conn: &impl ConnectionTrait, u: &user::Model) -> ApiResult<AdminUser> {
-    let slugs = tenant_slugs(conn, std::slice::from_ref(u)).await?;
+    let slugs = tenant_slugs(conn, u.tenant_id).await?;
     Ok(admin_user(u, &slugs))
 }
 
@@ -238,7 +222,7 @@ pub async fn list_users(
         select = select.filter(user::Column::TenantId.eq(t.id));
     }
     let (rows, total) = paging::fetch(&state.db, select, sort, user::Column::Id, paging).await?;
-    let slugs = tenant_slugs(&state.db, &rows).await?;
+    let slugs = tenant_slugs(&state.db, rows.iter().filter_map(|u| u.tenant_id)).await?;
     Ok(web::Json(paging.wrap(
         rows.iter().map(|u| admin_user(u, &slugs)).collect(),
         total,

@@ -9,6 +9,7 @@ pub mod config;
 pub mod cursor;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod idempotency;
 pub mod ledger;
@@ -26,6 +27,7 @@ pub mod sql;
 pub mod startup;
 pub mod state;
 pub mod subscriptions;
+pub mod telemetry;
 pub mod tenancy;
 pub mod views;
 

@@ -89,6 +89,8 @@ impl Application {
             limiter: Arc::new(RateLimiter::default()),
             license: Arc::new(license),
             system_tenant_id,
+            telemetry: Arc::default(),
+            events: Arc::default(),
             settings: Arc::new(settings),
         };
         let bind = state.settings.bind.clone();
@@ -150,6 +152,8 @@ fn server(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .wrap(problem_fallback())
             .wrap(cors(&settings.cors_origins))
             .wrap(security_headers())
+            // Outermost, so it sees every answer as the client does.
+            .wrap_fn(measure)
     })
     .listen(listener)?
     .run();
@@ -197,6 +201,38 @@ async fn fallback(
         ),
         None,
     )
+}
+
+/// Records each request's route pattern, status and time in the server's telemetry.
+fn measure<S, B>(
+    req: actix_web::dev::ServiceRequest,
+    srv: &S,
+) -> impl std::future::Future<Output = Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>>
++ use<S, B>
+where
+    S: actix_web::dev::Service<
+            actix_web::dev::ServiceRequest,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+{
+    let started = std::time::Instant::now();
+    let telemetry = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.telemetry.clone());
+    let method = req.method().to_string();
+    let fut = srv.call(req);
+    async move {
+        let res = fut.await?;
+        if let Some(t) = telemetry {
+            let route = res
+                .request()
+                .match_pattern()
+                .unwrap_or_else(|| "unmatched".into());
+            t.record(&method, &route, res.status().as_u16(), started.elapsed());
+        }
+        Ok(res)
+    }
 }
 
 fn cors(origins: &[String]) -> Cors {

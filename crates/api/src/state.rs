@@ -25,6 +25,10 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// The Ed25519 key that signs device licenses.
     pub license: Arc<LicenseKeys>,
+    /// The server's own operational measurements.
+    pub telemetry: Arc<crate::telemetry::Telemetry>,
+    /// The live feed's fan-out.
+    pub events: Arc<crate::events::EventBus>,
     /// The platform's own tenant, which owns what staff create for themselves (worklogs).
     pub system_tenant_id: uuid::Uuid,
 }

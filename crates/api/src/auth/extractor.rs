@@ -87,6 +87,15 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
                 "expected Authorization: Bearer <access token>",
             )
         })?;
+    verify_access_token(state, token)
+}
+
+/// Verifies an access token (from the header, or `?access_token=` where headers cannot be
+/// set, as for an EventSource).
+///
+/// # Errors
+/// 401 `TOKEN_EXPIRED` or `INVALID_TOKEN`.
+pub fn verify_access_token(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
     let claims = state.jwt.verify(token).map_err(|e| match e.kind() {
         jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
             ApiError::unauthorized("TOKEN_EXPIRED", "the access token has expired; refresh it")

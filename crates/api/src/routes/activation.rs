@@ -40,6 +40,13 @@ pub async fn activate_device(
         .limiter
         .hit("activation", ip.0, state.settings.activate_rate_limit)?;
     let (response, outcome) = activation::activate(&state, &body).await?;
+    if outcome == Outcome::Created {
+        state.events.publish(
+            "activation",
+            Some(response.device.tenant_id),
+            serde_json::json!({"device": response.device}),
+        );
+    }
     Ok(match outcome {
         Outcome::Created => HttpResponse::Created().json(response),
         Outcome::Renewed => HttpResponse::Ok().json(response),

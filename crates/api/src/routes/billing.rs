@@ -442,6 +442,11 @@ pub async fn create_adjustment(
         idempotency::store(&txn, k, 201, &view).await?;
     }
     txn.commit().await?;
+    state.events.publish(
+        "ledger_entry",
+        Some(t.id),
+        serde_json::json!({"entry": view}),
+    );
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -826,7 +831,7 @@ pub async fn receive_stripe_webhook(
                 .one(&txn)
                 .await?
                 .ok_or_else(|| ApiError::Internal("claimed top-up vanished".into()))?;
-            ledger::append(
+            let entry = ledger::append(
                 &txn,
                 t.tenant_id,
                 NewEntry {
@@ -838,10 +843,18 @@ pub async fn receive_stripe_webhook(
                 },
             )
             .await?;
-            credited = Some(t.id);
+            credited = Some((t.id, entry));
         }
     }
     txn.commit().await?;
+    if let Some((_, entry)) = &credited {
+        state.events.publish(
+            "ledger_entry",
+            Some(entry.tenant_id),
+            serde_json::json!({"entry": entry_view(entry)}),
+        );
+    }
+    let credited = credited.map(|(id, _)| id);
     Ok(web::Json(WebhookResult {
         received: true,
         duplicate: false,

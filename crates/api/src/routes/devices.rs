@@ -219,6 +219,11 @@ pub async fn revoke_device(
         .ok_or_else(|| ApiError::not_found("DEVICE_NOT_FOUND", "no such device"))?;
     let view = revoke(&txn, d, &auth, ip).await?;
     txn.commit().await?;
+    state.events.publish(
+        "device_revoked",
+        Some(view.tenant_id),
+        serde_json::json!({"device": view}),
+    );
     Ok(web::Json(view))
 }
 
@@ -285,6 +290,11 @@ pub async fn revoke_tenant_device(
         .ok_or_else(|| ApiError::not_found("DEVICE_NOT_FOUND", "no such device"))?;
     let view = revoke(&txn, d, &auth, ip).await?;
     txn.commit().await?;
+    state.events.publish(
+        "device_revoked",
+        Some(view.tenant_id),
+        serde_json::json!({"device": view}),
+    );
     Ok(web::Json(view))
 }
 

@@ -10,6 +10,7 @@ pub mod devices;
 pub mod health;
 pub mod license;
 pub mod llm;
+pub mod observe;
 pub mod outbox;
 pub mod plans;
 pub mod projects;
@@ -103,5 +104,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(projects::complete_tenant_project)
         .service(projects::delete_tenant_project)
         .service(projects::list_tenant_agent_prompts)
-        .service(projects::get_composed_prompt);
+        .service(projects::get_composed_prompt)
+        .service(observe::get_prometheus_metrics)
+        .service(observe::stream_events);
 }

@@ -197,21 +197,31 @@ pub async fn ingest_usage(
             .exec(&txn)
             .await?;
     }
+    let mut charge = None;
     if charged > 0 {
-        ledger::append(
-            &txn,
-            who.tenant_id,
-            NewEntry {
-                kind: "usage_charge",
-                amount_cents: -charged,
-                reason: None,
-                actor_id: who.user_id,
-                reference: Some(format!("usage batch of {} events", inserted.len())),
-            },
-        )
-        .await?;
+        charge = Some(
+            ledger::append(
+                &txn,
+                who.tenant_id,
+                NewEntry {
+                    kind: "usage_charge",
+                    amount_cents: -charged,
+                    reason: None,
+                    actor_id: who.user_id,
+                    reference: Some(format!("usage batch of {} events", inserted.len())),
+                },
+            )
+            .await?,
+        );
     }
     txn.commit().await?;
+    if let Some(e) = &charge {
+        state.events.publish(
+            "ledger_entry",
+            Some(e.tenant_id),
+            serde_json::json!({"entry": ledger::entry_view(e)}),
+        );
+    }
     let accepted = inserted.len() as i64;
     Ok(web::Json(UsageBatchResult {
         accepted,

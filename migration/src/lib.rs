@@ -7,6 +7,7 @@ mod m20261125_000002_licensing;
 mod m20261125_000003_worklogs;
 mod m20261125_000004_billing;
 mod m20261125_000005_llm;
+mod m20261125_000006_metrics;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_worklogs::Migration),
             Box::new(m20261125_000004_billing::Migration),
             Box::new(m20261125_000005_llm::Migration),
+            Box::new(m20261125_000006_metrics::Migration),
         ]
     }
 }

@@ -163,7 +163,12 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Starts a server with some settings overridden (`("TESSERA_LOGIN_RATE_LIMIT", "3")`).
 pub async fn spawn_app_with(backend: Backend, overrides: &[(&str, &str)]) -> TestApp {
-    let db = TestDb::create(&backend).await;
+    let db = Arc::new(TestDb::create(&backend).await);
+    start(db, overrides).await
+}
+
+/// Starts a server on `db` with the test settings and `overrides`.
+async fn start(db: Arc<TestDb>, overrides: &[(&str, &str)]) -> TestApp {
     let mut vars: Vec<(String, String)> = vec![
         ("DATABASE_URL".into(), db.url.clone()),
         ("TESSERA_BIND".into(), "127.0.0.1:0".into()),
@@ -190,7 +195,14 @@ pub async fn spawn_app_with(backend: Backend, overrides: &[(&str, &str)]) -> Tes
         port,
         client: reqwest::Client::new(),
         database_url: db.url.clone(),
-        _db: Arc::new(db),
+        _db: db,
+    }
+}
+
+impl TestApp {
+    /// A second server process on the same database (a replica).
+    pub async fn replica(&self, overrides: &[(&str, &str)]) -> TestApp {
+        start(self._db.clone(), overrides).await
     }
 }
 

@@ -1,6 +1,7 @@
 //! Tessera's HTTP API: configuration, start-up, routes, authentication and the OpenAPI contract.
 
 pub mod activation;
+pub mod activity;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
@@ -12,10 +13,12 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod idempotency;
+pub mod jobs;
 pub mod ledger;
 pub mod license;
 pub mod lookup;
 pub mod mailer;
+pub mod metrics;
 pub mod openapi;
 pub mod paging;
 pub mod projects;

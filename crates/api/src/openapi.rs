@@ -47,6 +47,7 @@ Times are RFC 3339 UTC, money is integer cents, ids are UUIDs.",
         (name = "billing", description = "Prepaid reserves: ledger, adjustments, top-ups, provider webhooks"),
         (name = "usage", description = "Usage events and daily rollups"),
         (name = "llm", description = "The system prompt, projects and agent prompts (staff)"),
+        (name = "metrics", description = "Executive and operational metrics, thresholds and alerts"),
         (name = "projects", description = "A tenant's own projects, activated with a code"),
     )
 )]

@@ -91,6 +91,7 @@ impl Application {
             system_tenant_id,
             telemetry: Arc::default(),
             events: Arc::default(),
+            activity: Arc::default(),
             settings: Arc::new(settings),
         };
         let bind = state.settings.bind.clone();
@@ -118,6 +119,7 @@ impl Application {
     /// # Errors
     /// The server failed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        crate::jobs::spawn_metrics_schedule(self.state.clone());
         self.server.await
     }
 }

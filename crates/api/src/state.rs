@@ -27,6 +27,8 @@ pub struct AppState {
     pub license: Arc<LicenseKeys>,
     /// The server's own operational measurements.
     pub telemetry: Arc<crate::telemetry::Telemetry>,
+    /// Daily activity, for DAU/WAU/MAU.
+    pub activity: Arc<crate::activity::ActivityRecorder>,
     /// The live feed's fan-out.
     pub events: Arc<crate::events::EventBus>,
     /// The platform's own tenant, which owns what staff create for themselves (worklogs).

@@ -94,6 +94,11 @@ pub const TENANT_OWNED: &[Owned] = &[
         impact: Some(|i| &mut i.worklogs),
     },
     Owned {
+        table: "user_activity",
+        scope: Scope::TenantOrUsers,
+        impact: None,
+    },
+    Owned {
         table: "password_resets",
         scope: Scope::TenantOrUsers,
         impact: None,

@@ -12,6 +12,7 @@ pub mod device;
 pub mod health;
 pub mod license;
 pub mod llm;
+pub mod metrics;
 pub mod outbox;
 pub mod page;
 pub mod plan;

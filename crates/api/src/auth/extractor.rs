@@ -87,7 +87,11 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
                 "expected Authorization: Bearer <access token>",
             )
         })?;
-    verify_access_token(state, token)
+    let user = verify_access_token(state, token)?;
+    state
+        .activity
+        .touch(&state.db, user.user_id, user.tenant_id);
+    Ok(user)
 }
 
 /// Verifies an access token (from the header, or `?access_token=` where headers cannot be

@@ -10,6 +10,7 @@ pub mod devices;
 pub mod health;
 pub mod license;
 pub mod llm;
+pub mod metrics;
 pub mod observe;
 pub mod outbox;
 pub mod plans;
@@ -106,5 +107,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(projects::list_tenant_agent_prompts)
         .service(projects::get_composed_prompt)
         .service(observe::get_prometheus_metrics)
-        .service(observe::stream_events);
+        .service(observe::stream_events)
+        .service(metrics::get_metrics_summary)
+        .service(metrics::recompute_metrics)
+        .service(metrics::get_metric_thresholds)
+        .service(metrics::put_metric_thresholds);
 }

@@ -1,0 +1,338 @@
+//! Computing the executive metrics snapshot from subscriptions, usage and activity.
+//! Definitions live in `tessera_domain::metrics`. The job reads whole tables once per
+//! period (every few minutes), never per request.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+};
+use tessera_domain::entity::{subscription, tenant, usage_event, user_activity};
+use tessera_domain::metrics::{BusinessMetrics, Cohort, LlmMetrics, MetricsSnapshot, MrrMovements};
+use tessera_domain::plan::SYSTEM_TENANT;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+/// Months of sign-up cohorts in a snapshot.
+const COHORT_MONTHS: i32 = 12;
+
+/// A period `YYYY-MM` as `[start, end)`, the end capped at `now`.
+///
+/// # Errors
+/// 422 for anything but a valid `YYYY-MM` not in the future.
+pub fn period(
+    value: Option<&str>,
+    now: DateTime<Utc>,
+) -> ApiResult<(String, DateTime<Utc>, DateTime<Utc>)> {
+    let bad = || ApiError::field("period", "must be a month as YYYY-MM, not in the future");
+    let (y, m) = match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => (now.year(), now.month()),
+        Some(v) => {
+            let (y, m) = v.split_once('-').ok_or_else(bad)?;
+            (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?)
+        }
+    };
+    let start = month_start(y, m).ok_or_else(bad)?;
+    if start > now {
+        return Err(bad());
+    }
+    let next = next_month(start);
+    Ok((format!("{y:04}-{m:02}"), start, next.min(now)))
+}
+
+fn month_start(y: i32, m: u32) -> Option<DateTime<Utc>> {
+    Utc.with_ymd_and_hms(y, m, 1, 0, 0, 0).single()
+}
+
+fn next_month(t: DateTime<Utc>) -> DateTime<Utc> {
+    let (y, m) = if t.month() == 12 {
+        (t.year() + 1, 1)
+    } else {
+        (t.year(), t.month() + 1)
+    };
+    month_start(y, m).unwrap_or(t)
+}
+
+/// A tenant's subscription history, oldest first.
+struct History(Vec<subscription::Model>);
+
+fn paying(s: &subscription::Model) -> bool {
+    matches!(s.status.as_str(), "active" | "past_due") && s.monthly_price_cents > 0
+}
+
+impl History {
+    /// The row in force at `t`.
+    fn at(&self, t: DateTime<Utc>) -> Option<&subscription::Model> {
+        self.0
+            .iter()
+            .rev()
+            .find(|s| s.started_at <= t && s.ended_at.is_none_or(|e| e > t))
+    }
+
+    /// The MRR this customer contributes at `t`.
+    fn mrr_at(&self, t: DateTime<Utc>) -> i64 {
+        self.at(t)
+            .filter(|s| paying(s))
+            .map_or(0, |s| s.monthly_price_cents)
+    }
+
+    /// Whether the customer paid at any time before `t`.
+    fn paid_before(&self, t: DateTime<Utc>) -> bool {
+        self.0.iter().any(|s| s.started_at < t && paying(s))
+    }
+
+    /// Whether the customer holds any live subscription at `t` (trial included).
+    fn subscribed_at(&self, t: DateTime<Utc>) -> bool {
+        self.at(t).is_some_and(|s| s.status != "canceled")
+    }
+}
+
+fn ratio(num: i64, den: i64) -> Option<f64> {
+    (den != 0).then(|| num as f64 / den as f64)
+}
+
+/// Computes the snapshot for a period.
+///
+/// # Errors
+/// The database failed.
+pub async fn compute(
+    conn: &impl ConnectionTrait,
+    period_name: String,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ApiResult<MetricsSnapshot> {
+    let tenants: Vec<tenant::Model> = tenant::Entity::find()
+        .filter(tenant::Column::Slug.ne(SYSTEM_TENANT))
+        .all(conn)
+        .await?;
+    let mut by_tenant: HashMap<Uuid, History> = tenants
+        .iter()
+        .map(|t| (t.id, History(Vec::new())))
+        .collect();
+    let mut subs = subscription::Entity::find().all(conn).await?;
+    subs.sort_by_key(|s| (s.started_at, s.id));
+    for s in subs {
+        if let Some(h) = by_tenant.get_mut(&s.tenant_id) {
+            h.0.push(s);
+        }
+    }
+
+    let mut mv = MrrMovements::default();
+    let (mut mrr_start, mut mrr_end, mut paying_start, mut paying_end, mut new_customers, mut lost) =
+        (0i64, 0i64, 0i64, 0i64, 0i64, 0i64);
+    let (mut trials_ended, mut converted) = (0i64, 0i64);
+    for h in by_tenant.values() {
+        let (a, b) = (
+            h.mrr_at(start - Duration::microseconds(1)),
+            h.mrr_at(end - Duration::microseconds(1)),
+        );
+        mrr_start += a;
+        mrr_end += b;
+        paying_start += i64::from(a > 0);
+        paying_end += i64::from(b > 0);
+        match (a, b) {
+            (0, b) if b > 0 && h.paid_before(start) => mv.reactivation_cents += b,
+            (0, b) if b > 0 => {
+                mv.new_cents += b;
+                new_customers += 1;
+            }
+            (a, 0) if a > 0 => {
+                mv.churn_cents += a;
+                lost += 1;
+            }
+            (a, b) if b > a => mv.expansion_cents += b - a,
+            (a, b) if b < a => mv.contraction_cents += a - b,
+            _ => {}
+        }
+        for (i, s) in h.0.iter().enumerate() {
+            if s.status == "trialing" && s.ended_at.is_some_and(|e| e >= start && e < end) {
+                trials_ended += 1;
+                converted += i64::from(h.0.get(i + 1).is_some_and(paying));
+            }
+        }
+    }
+
+    let mut unavailable = BTreeMap::new();
+    let customer_churn_rate = ratio(lost, paying_start);
+    let gross = ratio(mv.churn_cents + mv.contraction_cents, mrr_start);
+    let net = ratio(
+        mv.churn_cents + mv.contraction_cents - mv.expansion_cents - mv.reactivation_cents,
+        mrr_start,
+    );
+    if paying_start == 0 {
+        unavailable.insert(
+            "customer_churn_rate".into(),
+            "no paying customers at the start of the period".into(),
+        );
+    }
+    if mrr_start == 0 {
+        unavailable.insert(
+            "gross_revenue_churn_rate".into(),
+            "no MRR at the start of the period".into(),
+        );
+        unavailable.insert(
+            "net_revenue_churn_rate".into(),
+            "no MRR at the start of the period".into(),
+        );
+    }
+    let arpa = (paying_end > 0).then(|| mrr_end / paying_end);
+    if arpa.is_none() {
+        unavailable.insert("arpa_cents".into(), "no paying customers".into());
+    }
+    let conversion = ratio(converted, trials_ended);
+    if conversion.is_none() {
+        unavailable.insert(
+            "trial_to_paid_conversion_rate".into(),
+            "no trial ended in the period".into(),
+        );
+    }
+    let today = now.date_naive();
+    let active_since = |days: u64| -> NaiveDate { today - chrono::Days::new(days - 1) };
+    let (dau, wau, mau) = (
+        distinct_users(conn, active_since(1)).await?,
+        distinct_users(conn, active_since(7)).await?,
+        distinct_users(conn, active_since(30)).await?,
+    );
+
+    let business = BusinessMetrics {
+        period: period_name,
+        mrr_cents: mrr_end,
+        arr_cents: mrr_end * 12,
+        mrr_start_cents: mrr_start,
+        movements: mv,
+        paying_customers: paying_end,
+        new_customers,
+        customer_churn_rate,
+        gross_revenue_churn_rate: gross,
+        net_revenue_churn_rate: net,
+        arpa_cents: arpa,
+        trial_to_paid_conversion_rate: conversion,
+        dau,
+        wau,
+        mau,
+        unavailable,
+    };
+    Ok(MetricsSnapshot {
+        business,
+        llm: llm(conn, start, end).await?,
+        cohorts: cohorts(&tenants, &by_tenant, now),
+        computed_at: now,
+    })
+}
+
+async fn distinct_users(conn: &impl ConnectionTrait, since: NaiveDate) -> ApiResult<i64> {
+    #[derive(FromQueryResult)]
+    struct N {
+        n: i64,
+    }
+    let n = user_activity::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::expr(Func::count_distinct(Expr::col(
+                user_activity::Column::UserId,
+            ))),
+            "n",
+        )
+        .filter(user_activity::Column::Day.gte(since))
+        .into_model::<N>()
+        .one(conn)
+        .await?;
+    Ok(n.map_or(0, |n| n.n))
+}
+
+async fn llm(
+    conn: &impl ConnectionTrait,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> ApiResult<LlmMetrics> {
+    let rows = usage_event::Entity::find()
+        .filter(usage_event::Column::Kind.eq("llm_call"))
+        .filter(usage_event::Column::OccurredAt.gte(start))
+        .filter(usage_event::Column::OccurredAt.lt(end))
+        .select_only()
+        .column(usage_event::Column::DurationMs)
+        .column(usage_event::Column::Success)
+        .column(usage_event::Column::Tokens)
+        .column(usage_event::Column::CostCents)
+        .into_tuple::<(Option<i64>, bool, i64, i64)>()
+        .all(conn)
+        .await?;
+    let calls = rows.len() as i64;
+    let timed: Vec<i64> = rows.iter().filter_map(|r| r.0).collect();
+    Ok(LlmMetrics {
+        calls,
+        mean_duration_ms: (!timed.is_empty())
+            .then(|| timed.iter().sum::<i64>() as f64 / timed.len() as f64),
+        failure_rate: ratio(rows.iter().filter(|r| !r.1).count() as i64, calls),
+        tokens: rows.iter().map(|r| r.2).sum(),
+        cost_cents: rows.iter().map(|r| r.3).sum(),
+    })
+}
+
+fn cohorts(
+    tenants: &[tenant::Model],
+    histories: &HashMap<Uuid, History>,
+    now: DateTime<Utc>,
+) -> Vec<Cohort> {
+    let this_month = month_start(now.year(), now.month()).unwrap_or(now);
+    let mut months = vec![this_month];
+    for _ in 1..COHORT_MONTHS {
+        let prev = *months.last().unwrap_or(&this_month) - Duration::days(1);
+        months.push(month_start(prev.year(), prev.month()).unwrap_or(prev));
+    }
+    months.reverse();
+    months
+        .into_iter()
+        .filter_map(|m| {
+            let members: Vec<&tenant::Model> = tenants
+                .iter()
+                .filter(|t| t.created_at >= m && t.created_at < next_month(m))
+                .collect();
+            if members.is_empty() {
+                return None;
+            }
+            let mut retention = Vec::new();
+            let mut month_end = next_month(m);
+            loop {
+                let at = month_end.min(now) - Duration::microseconds(1);
+                let alive = members
+                    .iter()
+                    .filter(|t| histories.get(&t.id).is_some_and(|h| h.subscribed_at(at)))
+                    .count();
+                retention.push(alive as f64 / members.len() as f64);
+                if month_end >= now {
+                    break;
+                }
+                month_end = next_month(month_end);
+            }
+            Some(Cohort {
+                month: format!("{:04}-{:02}", m.year(), m.month()),
+                size: members.len() as i64,
+                retention,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_parse_and_cap_at_now() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+        let (name, start, end) = period(None, now).unwrap();
+        assert_eq!(name, "2026-11");
+        assert_eq!(start, Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap());
+        assert_eq!(end, now);
+        let (_, s, e) = period(Some("2025-12"), now).unwrap();
+        assert_eq!((s.month(), e.year(), e.month()), (12, 2026, 1));
+        assert!(period(Some("2027-01"), now).is_err());
+        assert!(period(Some("2026-13"), now).is_err());
+        assert!(period(Some("soon"), now).is_err());
+    }
+}

@@ -1,0 +1,194 @@
+//! Executive and operational metrics: the figures, their definitions and the alert rules.
+//!
+//! Definitions (ChartMogul's): MRR is the monthly price of every subscription that is
+//! `active` or `past_due` with a price above zero (trials and free plans are excluded);
+//! ARR = 12 × MRR. Movements compare each customer's MRR at the start and end of the
+//! period: new (from 0, never paid before), reactivation (from 0, paid before), expansion
+//! (up), contraction (down, not to 0) and churn (to 0). Customer churn rate = customers
+//! lost ÷ paying customers at the start; gross revenue churn = (churn + contraction) ÷ MRR
+//! at the start; net revenue churn = (churn + contraction − expansion − reactivation) ÷ MRR
+//! at the start; ARPA = MRR ÷ paying customers; trial-to-paid conversion = trials that
+//! ended in the period and became paying ÷ trials that ended in the period.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// MRR movements in cents over the period.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MrrMovements {
+    /// MRR from customers who never paid before.
+    pub new_cents: i64,
+    /// MRR added by paying customers who moved up.
+    pub expansion_cents: i64,
+    /// MRR lost by paying customers who moved down.
+    pub contraction_cents: i64,
+    /// MRR lost by customers who stopped paying.
+    pub churn_cents: i64,
+    /// MRR from customers who had paid before, stopped, and pay again.
+    pub reactivation_cents: i64,
+}
+
+/// Business figures for one period.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BusinessMetrics {
+    /// The period, `YYYY-MM`.
+    pub period: String,
+    /// Monthly recurring revenue at the end of the period (or now), in cents.
+    pub mrr_cents: i64,
+    /// 12 × MRR.
+    pub arr_cents: i64,
+    /// MRR at the start of the period.
+    pub mrr_start_cents: i64,
+    /// How MRR moved in the period.
+    pub movements: MrrMovements,
+    /// Paying customers at the end.
+    pub paying_customers: i64,
+    /// Customers who started paying for the first time in the period.
+    pub new_customers: i64,
+    /// Customers lost ÷ paying customers at the start.
+    pub customer_churn_rate: Option<f64>,
+    /// (churn + contraction) ÷ MRR at the start.
+    pub gross_revenue_churn_rate: Option<f64>,
+    /// (churn + contraction − expansion − reactivation) ÷ MRR at the start.
+    pub net_revenue_churn_rate: Option<f64>,
+    /// Average revenue per paying account, in cents.
+    pub arpa_cents: Option<i64>,
+    /// Trials ended in the period that became paying ÷ trials ended in the period.
+    pub trial_to_paid_conversion_rate: Option<f64>,
+    /// Distinct users with an authenticated request in the last day.
+    pub dau: i64,
+    /// ... in the last 7 days.
+    pub wau: i64,
+    /// ... in the last 30 days.
+    pub mau: i64,
+    /// Why a figure above is `null`.
+    pub unavailable: BTreeMap<String, String>,
+}
+
+/// LLM usage from usage events of kind `llm_call` in the period.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LlmMetrics {
+    /// Calls.
+    pub calls: i64,
+    /// Mean duration in milliseconds of calls that reported one.
+    pub mean_duration_ms: Option<f64>,
+    /// Failed ÷ calls.
+    pub failure_rate: Option<f64>,
+    /// Tokens.
+    pub tokens: i64,
+    /// Cost in cents.
+    pub cost_cents: i64,
+}
+
+/// One monthly sign-up cohort.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Cohort {
+    /// Sign-up month, `YYYY-MM`.
+    pub month: String,
+    /// Tenants who signed up that month.
+    pub size: i64,
+    /// Share (0..1) still subscribed (trialing, active or past due) at the end of month
+    /// 0, 1, 2 ... after sign-up, up to now.
+    pub retention: Vec<f64>,
+}
+
+/// An alert rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    /// The metric's field name, e.g. `customer_churn_rate`, `error_rate`, `p99_ms`.
+    pub metric: String,
+    /// `gt` or `lt`.
+    pub operator: String,
+    /// The limit.
+    pub value: f64,
+    /// `warning` or `critical`.
+    pub severity: String,
+}
+
+/// A metric beyond its threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Alert {
+    /// The metric.
+    pub metric: String,
+    /// Its value.
+    pub value: f64,
+    /// The rule it broke.
+    pub threshold: Threshold,
+}
+
+impl Threshold {
+    /// Whether `value` breaks this rule.
+    pub fn breached_by(&self, value: f64) -> bool {
+        match self.operator.as_str() {
+            "gt" => value > self.value,
+            "lt" => value < self.value,
+            _ => false,
+        }
+    }
+
+    /// Checks the rule's shape.
+    ///
+    /// # Errors
+    /// A message naming what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.metric.trim().is_empty() {
+            return Err("metric is required".into());
+        }
+        if !["gt", "lt"].contains(&self.operator.as_str()) {
+            return Err("operator must be gt or lt".into());
+        }
+        if !["warning", "critical"].contains(&self.severity.as_str()) {
+            return Err("severity must be warning or critical".into());
+        }
+        if !self.value.is_finite() {
+            return Err("value must be a number".into());
+        }
+        Ok(())
+    }
+}
+
+/// The stored snapshot of business, LLM and cohort figures.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MetricsSnapshot {
+    /// Business figures.
+    pub business: BusinessMetrics,
+    /// LLM figures.
+    pub llm: LlmMetrics,
+    /// Monthly sign-up cohorts, oldest first (last 12 months).
+    pub cohorts: Vec<Cohort>,
+    /// When the snapshot was computed.
+    pub computed_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_compare_and_validate() {
+        let t = Threshold {
+            metric: "error_rate".into(),
+            operator: "gt".into(),
+            value: 0.05,
+            severity: "critical".into(),
+        };
+        assert!(t.breached_by(0.06));
+        assert!(!t.breached_by(0.05));
+        assert!(t.validate().is_ok());
+        let bad = Threshold {
+            operator: "eq".into(),
+            ..t
+        };
+        assert!(bad.validate().is_err());
+    }
+}

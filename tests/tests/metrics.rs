@@ -282,3 +282,64 @@ async fn two_servers_on_one_database_run_the_job_once_per_period(b: Backend) {
     assert!(s["operational"]["job_runs"].as_u64().unwrap() >= 3);
     drop(first);
 }
+
+on_both_databases!(analytics_count_activations_usage_plans_and_revenue_from_the_database);
+
+async fn analytics_count_activations_usage_plans_and_revenue_from_the_database(b: Backend) {
+    let app = spawn_app(b).await;
+    let owner = app.register("acme", "ada@acme.test", "ada").await;
+    app.register("globex", "bob@globex.test", "bob").await;
+    let admin = app.admin_tokens().await;
+    let tok = admin.access_token.as_str();
+    let code = app.one_code(tok, "acme", 5).await;
+    for fp in ["fp-1", "fp-2"] {
+        assert_eq!(app.activate(&code, fp).await.status().as_u16(), 201);
+    }
+    let now = Utc::now().to_rfc3339();
+    let events = json!({"events": [
+        {"event_id": "u1", "kind": "llm_call", "cost_cents": 5, "occurred_at": now},
+        {"event_id": "u2", "kind": "api_call", "occurred_at": now}]});
+    json_ok::<Value>(
+        app.post("/api/usage", &events, Some(&owner.access_token))
+            .await,
+        200,
+    )
+    .await;
+    let a: Value = json_ok(app.get("/admin/api/analytics", Some(tok)).await, 200).await;
+    let days = a["activations_per_day"].as_array().unwrap();
+    assert_eq!(days.len(), 30);
+    assert_eq!(days.last().unwrap()["count"], 2);
+    assert_eq!(
+        days.iter()
+            .map(|d| d["count"].as_i64().unwrap())
+            .sum::<i64>(),
+        2
+    );
+    assert_eq!(a["top_tenants"][0]["tenant_slug"], "acme");
+    assert_eq!(a["top_tenants"][0]["events"], 2);
+    assert_eq!(
+        a["plan_distribution"],
+        json!([{"plan": "free", "tenants": 2}])
+    );
+    assert_eq!(a["totals"]["tenants"], 2);
+    assert_eq!(a["totals"]["devices"], 2);
+    assert_eq!(a["totals"]["revenue_cents"], 0);
+    assert!(a["totals"]["codes"].as_i64().unwrap() >= 1);
+    assert_problem(
+        app.get(
+            "/admin/api/analytics?from=2026-02-01&to=2026-01-01",
+            Some(tok),
+        )
+        .await,
+        422,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    assert_problem(
+        app.get("/admin/api/analytics", Some(&owner.access_token))
+            .await,
+        403,
+        "FORBIDDEN",
+    )
+    .await;
+}

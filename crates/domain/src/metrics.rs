@@ -192,3 +192,65 @@ mod tests {
         assert!(bad.validate().is_err());
     }
 }
+
+/// Activations on one day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DayCount {
+    /// The day (UTC).
+    pub date: chrono::NaiveDate,
+    /// Devices activated that day.
+    pub count: i64,
+}
+
+/// One tenant's usage in the range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TenantUsage {
+    /// The tenant.
+    pub tenant_id: uuid::Uuid,
+    /// Its slug.
+    pub tenant_slug: String,
+    /// Usage events.
+    pub events: i64,
+    /// Their cost in cents.
+    pub cost_cents: i64,
+}
+
+/// Tenants per plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanCount {
+    /// The plan's code.
+    pub plan: String,
+    /// Tenants on it now.
+    pub tenants: i64,
+}
+
+/// Totals for the analytics page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AnalyticsTotals {
+    /// Tenants (the platform's own excluded).
+    pub tenants: i64,
+    /// Activation codes issued.
+    pub codes: i64,
+    /// Devices not revoked.
+    pub devices: i64,
+    /// Top-ups credited in the range, in cents (cash collected).
+    pub revenue_cents: i64,
+}
+
+/// The analytics of a date range.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Analytics {
+    /// Every day of the range with its activations (zero days included).
+    pub activations_per_day: Vec<DayCount>,
+    /// The ten tenants with the most usage events in the range.
+    pub top_tenants: Vec<TenantUsage>,
+    /// Tenants per plan now.
+    pub plan_distribution: Vec<PlanCount>,
+    /// Totals.
+    pub totals: AnalyticsTotals,
+}

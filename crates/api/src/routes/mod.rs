@@ -1,6 +1,7 @@
 //! Every route, wired in one place.
 
 pub mod activation;
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod billing;
@@ -111,5 +112,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(metrics::get_metrics_summary)
         .service(metrics::recompute_metrics)
         .service(metrics::get_metric_thresholds)
-        .service(metrics::put_metric_thresholds);
+        .service(metrics::put_metric_thresholds)
+        .service(analytics::get_analytics);
 }

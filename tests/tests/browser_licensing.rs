@@ -122,6 +122,12 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
         .find(|p| p.code == "pro")
         .expect("the pro plan");
     let auto_codes = auto_code_count(pro.project_quota) as usize;
+    // Another customer with an activated device, so every key figure is non-zero.
+    let seed = app
+        .create_tenant(admin, &format!("seed-{}", unique()), "enterprise")
+        .await;
+    let seeded = app.activate(&seed.codes[0].code, "fp-seed").await;
+    assert_eq!(seeded.status().as_u16(), 201);
 
     with_browser(|c| async move {
         // Sign in; the staff dashboard shows the API's own figures.
@@ -133,14 +139,21 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
         let tenants_kpi =
             wait_for_text(&c, "#kpi-tenants .kpi-value", &figures.tenants.to_string()).await;
         assert_eq!(tenants_kpi, figures.tenants.to_string());
-        let codes_kpi = find(&c, "#kpi-active-codes .kpi-value")
-            .await
-            .text()
-            .await
-            .unwrap();
-        assert_eq!(codes_kpi, figures.active_codes.to_string());
+        assert!(figures.tenants > 0 && figures.active_codes > 0 && figures.activations_today > 0);
+        for (id, value) in [
+            ("kpi-active-codes", figures.active_codes),
+            ("kpi-devices", figures.devices),
+            ("kpi-activations-today", figures.activations_today),
+        ] {
+            let shown = find(&c, &format!("#{id} .kpi-value"))
+                .await
+                .text()
+                .await
+                .unwrap();
+            assert_eq!(shown, value.to_string(), "{id}");
+        }
 
-        // The tenant list, from the navigation; only the platform's own tenant so far.
+        // The tenant list, from the navigation.
         click(&c, "nav a[href='/platform/tenants']").await;
         wait_for_path(&c, "/platform/tenants").await;
         wait_for_text(&c, "#tenants-table", "system").await;
@@ -153,7 +166,7 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
         wait_for_text(&c, ".modal", "Slug may contain only lowercase letters").await;
         wait_for_text(&c, ".modal", "Plan is required").await;
         let listed: Paged<Value> = json_ok(app.list_tenants(admin, "").await, 200).await;
-        assert_eq!(listed.total, 1, "an invalid form must not reach the server");
+        assert_eq!(listed.total, 2, "an invalid form must not reach the server");
 
         // A valid tenant: its auto-generated codes are shown once, in plaintext.
         type_into(&c, "#tenant-slug", slug).await;
@@ -187,11 +200,28 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
         );
         click(&c, "#tenant-created-done").await;
 
-        // The list now has it; the debounced search narrows the table to it.
+        // The list now has it. Sorting by name asks the server: "Acme…" before
+        // "Tessera platform", then the other way round.
         wait_for_text(&c, "#tenants-table", slug).await;
+        click(&c, "#sort-name").await;
+        wait_for_attr(&c, ".tenant-row:first-child", "data-slug", slug).await;
+        click(&c, "#sort-name").await;
+        wait_for_attr(&c, ".tenant-row:first-child", "data-slug", "system").await;
+        wait_for_attr(
+            &c,
+            "th[aria-sort='descending'] #sort-name",
+            "id",
+            "sort-name",
+        )
+        .await;
+        // The debounced search narrows the table to it.
         type_into(&c, "#tenant-search", slug).await;
         let rows = wait_for_count(&c, ".tenant-row", 1).await;
         assert!(rows[0].text().await.unwrap().contains("Acme Browser Corp"));
+        wait_for_text(&c, ".pager", "Showing 1–1 of 1 tenants").await;
+        let next = find(&c, ".pager-next").await;
+        assert_eq!(next.text().await.unwrap(), "Next →");
+        assert!(!next.is_enabled().await.unwrap(), "one page: nothing next");
 
         // Its page: details and an active subscription on its plan.
         click(&c, ".tenant-link").await;

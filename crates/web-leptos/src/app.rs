@@ -6,7 +6,12 @@ use leptos_router::path;
 
 use crate::layout::Shell;
 use crate::page::Page;
-use crate::pages::{DashboardPage, LoginPage, NotFound, NotYetAvailable, OtpPage, ProfilePage};
+use crate::pages::{AnalyticsPage, MetricsPage};
+use crate::pages::{AuditPage, ResetPasswordPage, UsersPage, WorklogEntryPage, WorklogPage};
+use crate::pages::{BillingAdminPage, TenantBillingPage};
+use crate::pages::{CodesPage, DevicesPage, TenantDetailPage, TenantsPage};
+use crate::pages::{DashboardPage, LoginPage, NotFound, OtpPage, ProfilePage};
+use crate::pages::{LlmProjectPage, LlmPromptsPage, TenantCodesDevicesPage, TenantProjectsPage};
 use crate::session::Session;
 
 /// The whole app.
@@ -27,22 +32,29 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <ProtectedRoute path=Page::Login condition=signed_out redirect_path=home view=LoginPage/>
                 <ProtectedRoute path=Page::LoginOtp condition=signed_out redirect_path=home view=OtpPage/>
+                // Unguarded: a mailed reset link must work whoever is signed in on this browser.
+                <Route path=Page::ResetPassword view=ResetPasswordPage/>
                 <ProtectedParentRoute path=path!("") condition=signed_in redirect_path=login view=Shell>
                     <Route path=Page::Dashboard view=DashboardPage/>
                     <Route path=Page::Profile view=ProfilePage/>
-                    <Route path=Page::Worklog view=|| view! { <NotYetAvailable page=Page::Worklog/> }/>
-                    <Route path=Page::Tenants view=|| view! { <NotYetAvailable page=Page::Tenants/> }/>
-                    <Route path=Page::ActivationCodes view=|| view! { <NotYetAvailable page=Page::ActivationCodes/> }/>
-                    <Route path=Page::Devices view=|| view! { <NotYetAvailable page=Page::Devices/> }/>
-                    <Route path=Page::Users view=|| view! { <NotYetAvailable page=Page::Users/> }/>
-                    <Route path=Page::PlatformBilling view=|| view! { <NotYetAvailable page=Page::PlatformBilling/> }/>
-                    <Route path=Page::Analytics view=|| view! { <NotYetAvailable page=Page::Analytics/> }/>
-                    <Route path=Page::Metrics view=|| view! { <NotYetAvailable page=Page::Metrics/> }/>
-                    <Route path=Page::LlmPrompts view=|| view! { <NotYetAvailable page=Page::LlmPrompts/> }/>
-                    <Route path=Page::AuditLog view=|| view! { <NotYetAvailable page=Page::AuditLog/> }/>
-                    <Route path=Page::Projects view=|| view! { <NotYetAvailable page=Page::Projects/> }/>
-                    <Route path=Page::CodesDevices view=|| view! { <NotYetAvailable page=Page::CodesDevices/> }/>
-                    <Route path=Page::OrgBilling view=|| view! { <NotYetAvailable page=Page::OrgBilling/> }/>
+                    <Route path=Page::Worklog view=WorklogPage/>
+                    <Route path=Page::WorklogEntry view=WorklogEntryPage/>
+                    <Route path=Page::Tenants view=TenantsPage/>
+                    <Route path=Page::TenantDetail view=TenantDetailPage/>
+                    <Route path=Page::ActivationCodes view=CodesPage/>
+                    <Route path=Page::Devices view=DevicesPage/>
+                    <Route path=Page::Users view=|| view! { <UsersPage page=Page::Users/> }/>
+                    <Route path=Page::OrgUsers view=|| view! { <UsersPage page=Page::OrgUsers/> }/>
+                    <Route path=Page::PlatformBilling view=BillingAdminPage/>
+                    <Route path=Page::Analytics view=AnalyticsPage/>
+                    <Route path=Page::Metrics view=MetricsPage/>
+                    <Route path=Page::LlmPrompts view=LlmPromptsPage/>
+                    <Route path=Page::LlmProject view=LlmProjectPage/>
+                    <Route path=Page::AuditLog view=|| view! { <AuditPage page=Page::AuditLog/> }/>
+                    <Route path=Page::OrgAuditLog view=|| view! { <AuditPage page=Page::OrgAuditLog/> }/>
+                    <Route path=Page::Projects view=TenantProjectsPage/>
+                    <Route path=Page::CodesDevices view=TenantCodesDevicesPage/>
+                    <Route path=Page::OrgBilling view=TenantBillingPage/>
                     <Route path=path!("/*any") view=NotFound/>
                 </ProtectedParentRoute>
             </Routes>

@@ -7,6 +7,7 @@ use tessera_domain::auth::MeResponse;
 use crate::api::{self, ApiError};
 use crate::components::RoleBadge;
 use crate::page::Page;
+use crate::pages::{QuickAdd, QuickAddButton, provide_quick_add};
 use crate::session::Session;
 
 /// The caller and their tenant, loaded once per signed-in visit and shared by the
@@ -28,7 +29,10 @@ impl Me {
 #[component]
 pub fn Shell() -> impl IntoView {
     provide_context(Me(LocalResource::new(api::auth::me)));
+    // Quick-add belongs to the shell, not to a page: its button and shortcut work everywhere.
+    provide_quick_add();
     view! {
+        <QuickAdd/>
         <div class="app-shell">
             <a class="skip-link" href="#main">"Skip to content"</a>
             <TopBar/>
@@ -59,6 +63,7 @@ fn TopBar() -> impl IntoView {
                 <span class="brand-name">"Tessera"</span>
             </A>
             <div class="topbar-user">
+                <QuickAddButton/>
                 <span class="topbar-user-name" id="current-user-name">{name}</span>
                 {badge}
                 <button

@@ -95,14 +95,20 @@ pages! {
     Login => "/login", "Sign in", Public;
     /// Passwordless sign-in for tenant members with an e-mailed code.
     LoginOtp => "/login/otp", "Sign in with a code", Public;
+    /// Choose a new password from a mailed reset link (`?token=`); works signed in or out.
+    ResetPassword => "/reset-password", "Choose a new password", Public;
     /// The landing page after sign-in.
     Dashboard => "/", "Dashboard", Everyone;
     /// Time tracking.
     Worklog => "/worklog", "Worklog", Everyone;
+    /// One worklog entry: edit it, see its details, delete it (link with [`Page::worklog_entry`]).
+    WorklogEntry => "/worklog/:id", "Edit entry", Everyone;
     /// The signed-in person and their tenant.
     Profile => "/profile", "Profile", Everyone;
     /// Staff: tenants, plans and subscriptions.
     Tenants => "/platform/tenants", "Tenants", Platform;
+    /// Staff: one tenant, its subscriptions and its deletion (link with [`Page::tenant`]).
+    TenantDetail => "/platform/tenants/:slug", "Tenant", Platform;
     /// Staff: activation codes of every tenant.
     ActivationCodes => "/platform/codes", "Activation codes", Platform;
     /// Staff: activated devices of every tenant.
@@ -117,6 +123,8 @@ pages! {
     Metrics => "/platform/metrics", "Metrics", Platform;
     /// Staff: system, project and agent prompts.
     LlmPrompts => "/platform/llm", "LLM prompts", Platform;
+    /// Staff: one LLM project, its prompt and agent prompts (link with [`Page::llm_project`]).
+    LlmProject => "/platform/llm/projects/:id", "LLM project", Platform;
     /// Staff: who changed what.
     AuditLog => "/platform/audit", "Audit log", Platform;
     /// Members: the tenant's projects.
@@ -125,9 +133,36 @@ pages! {
     CodesDevices => "/org/codes", "Codes & devices", Organisation;
     /// Members: the tenant's reserve balance and top-ups.
     OrgBilling => "/org/billing", "Billing", Organisation;
+    /// Org admins: the organisation's people (the same page as staff's `Users`).
+    OrgUsers => "/org/users", "Users", Organisation;
+    /// Org admins: who changed what in the organisation.
+    OrgAuditLog => "/org/audit", "Audit log", Organisation;
 }
 
 impl Page {
+    /// Whether someone with `role` may open this page: its area admits them, and the
+    /// organisation's user and audit pages are for its org admins only.
+    pub fn admits(self, role: Role) -> bool {
+        let org_admin_only = matches!(self, Page::OrgUsers | Page::OrgAuditLog);
+        self.area().admits(role) && (!org_admin_only || role >= Role::OrgAdmin)
+    }
+
+    /// The edit page of one worklog entry.
+    pub fn worklog_entry(id: impl std::fmt::Display) -> String {
+        Page::WorklogEntry.path().replace(":id", &id.to_string())
+    }
+
+    /// One tenant's page. Slugs are lowercase letters, digits and dashes: URL-safe as
+    /// they are.
+    pub fn tenant(slug: &str) -> String {
+        Page::TenantDetail.path().replace(":slug", slug)
+    }
+
+    /// One LLM project's staff page.
+    pub fn llm_project(id: impl std::fmt::Display) -> String {
+        Page::LlmProject.path().replace(":id", &id.to_string())
+    }
+
     /// Breadcrumbs `Home / Section / Page`; the last crumb is the current page.
     pub fn crumbs(self) -> Vec<Crumb> {
         let mut crumbs = vec![Crumb::link("Home", Page::Dashboard.path())];
@@ -146,7 +181,9 @@ impl Page {
             Page::ALL
                 .iter()
                 .copied()
-                .filter(|p| p.area() == area)
+                // Pages of one object (a `:param` in the path) are reached from their
+                // list, not from the sidebar.
+                .filter(|p| p.area() == area && p.admits(role) && !p.path().contains(':'))
                 .collect()
         };
         let own = if role.is_staff() {
@@ -199,5 +236,22 @@ mod tests {
         assert_eq!(labels(Page::Dashboard), ["Home"]);
         assert_eq!(labels(Page::Profile), ["Home", "Profile"]);
         assert_eq!(labels(Page::Tenants), ["Home", "Platform", "Tenants"]);
+    }
+
+    #[test]
+    fn org_admins_also_see_users_and_the_audit_log() {
+        let org_admin = Page::navigation(Role::OrgAdmin);
+        assert!(org_admin[1].1.contains(&Page::OrgUsers));
+        assert!(org_admin[1].1.contains(&Page::OrgAuditLog));
+        assert!(!Page::OrgUsers.admits(Role::User));
+        assert!(!Page::Users.admits(Role::OrgAdmin));
+    }
+
+    #[test]
+    fn an_entry_link_fills_in_its_id() {
+        let href = Page::worklog_entry("0190");
+        assert_eq!(href, "/worklog/0190");
+        assert!(matches(Page::WorklogEntry, &href));
+        assert!(!matches(Page::Worklog, &href));
     }
 }

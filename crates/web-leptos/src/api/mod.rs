@@ -5,7 +5,16 @@
 //! answer goes through [`check`], so every failure reaches the UI as one [`ApiError`]
 //! whose text is the server's `detail`.
 
+pub mod audit;
 pub mod auth;
+pub mod billing;
+pub mod licensing;
+pub mod llm;
+pub mod metrics;
+pub mod portal;
+pub mod query;
+pub mod users;
+pub mod worklogs;
 
 use std::cell::RefCell;
 use std::fmt;
@@ -108,6 +117,8 @@ pub struct Call {
     method: Method,
     path: String,
     body: Option<Result<String, String>>,
+    /// Extra headers, e.g. `Idempotency-Key`; kept so a re-sent call carries them too.
+    headers: Vec<(&'static str, String)>,
 }
 
 impl Call {
@@ -117,7 +128,14 @@ impl Call {
             method,
             path: path.into(),
             body: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// Adds a header, e.g. `Idempotency-Key`.
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Call {
+        self.headers.push((name, value.into()));
+        self
     }
 
     /// `GET path`.
@@ -142,6 +160,9 @@ impl Call {
             .header("Accept", "application/json, application/problem+json");
         if let Some(token) = bearer {
             builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        for (name, value) in &self.headers {
+            builder = builder.header(name, value);
         }
         let built = match &self.body {
             None => builder.build(),

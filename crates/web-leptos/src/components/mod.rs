@@ -3,17 +3,25 @@
 mod alert;
 mod badge;
 mod breadcrumbs;
+mod confirm;
+mod copy;
 mod empty_state;
 mod field;
 mod modal;
 mod page_header;
+mod pager;
+mod select_field;
 mod spinner;
 
 pub use alert::{Alert, AlertKind, ErrorList};
 pub use badge::{Badge, RoleBadge, StatusBadge, Tone, capitalize};
 pub use breadcrumbs::{Breadcrumbs, Crumb};
+pub use confirm::ConfirmDialog;
+pub use copy::{CopyButton, copy_to_clipboard, download_text};
 pub use empty_state::EmptyState;
 pub use field::{Field, TextField};
 pub use modal::Modal;
 pub use page_header::PageHeader;
+pub use pager::{Pager, page_count};
+pub use select_field::SelectField;
 pub use spinner::{BusySpinner, Loading, Spinner};

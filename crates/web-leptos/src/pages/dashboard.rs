@@ -2,9 +2,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use tessera_domain::auth::MeResponse;
 
-use crate::components::{EmptyState, ErrorList, Loading, PageHeader, capitalize};
+use crate::components::{ErrorList, Loading, PageHeader, capitalize};
 use crate::layout::Me;
 use crate::page::Page;
+use crate::pages::{LiveFeed, PortalHome, StaffKpis};
 use crate::session::Session;
 
 /// The landing page: a welcome card now, key figures once metrics exist.
@@ -44,16 +45,15 @@ pub fn DashboardPage() -> impl IntoView {
         </section>
         <section class="card">
             <h2 class="card-title">"Key figures"</h2>
-            <EmptyState title="Key figures are not available yet" icon="▤">
-                <p>
-                    {move || if is_staff() {
-                        "Active tenants, activated devices, monthly recurring revenue and reserve balances will appear here as KPI cards once the metrics section is built."
-                    } else {
-                        "Your projects, activated devices, reserve balance and hours logged this week will appear here as KPI cards once those sections are built."
-                    }}
-                </p>
-                <p class="text-muted">"Until then this space stays empty rather than showing made-up numbers."</p>
-            </EmptyState>
+            // Staff see the licensing figures the API counts; members see their portal:
+            // plan, quotas used and reserve.
+            <Show when=is_staff fallback=|| view! { <PortalHome/> }>
+                <StaffKpis/>
+            </Show>
         </section>
+        // Staff only: the stream carries every tenant's events.
+        <Show when=is_staff>
+            <LiveFeed/>
+        </Show>
     }
 }

@@ -1,0 +1,264 @@
+//! Staff licensing pages: tenants (list, detail, deletion), activation codes, devices, and
+//! the dashboard's key figures.
+//!
+//! The pieces the pages share live here: the staff-only guard, the filter toolbar's
+//! inputs, sortable headers, and how dates, money and counts read.
+
+mod codes;
+mod devices;
+mod issued_codes;
+mod kpis;
+mod tenant_detail;
+mod tenants;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use leptos::leptos_dom::helpers::debounce;
+use leptos::prelude::*;
+use tessera_domain::FieldError;
+
+pub use codes::CodesPage;
+pub use devices::DevicesPage;
+pub use kpis::StaffKpis;
+pub use tenant_detail::TenantDetailPage;
+pub use tenants::TenantsPage;
+
+use crate::api::ApiError;
+use crate::components::{Alert, AlertKind, PageHeader};
+use crate::page::Page;
+use crate::session::Session;
+
+/// Renders `children` only for people `page` admits; others see why not, and no request
+/// is sent on their behalf.
+#[component]
+fn StaffOnly(
+    /// The page being guarded.
+    page: Page,
+    /// The page's content.
+    children: ChildrenFn,
+) -> impl IntoView {
+    let user = Session::get().user;
+    let admitted = move || user.with(|u| u.as_ref().is_some_and(|u| page.admits(u.role)));
+    view! {
+        <Show
+            when=admitted
+            fallback=move || view! {
+                <PageHeader title=page.title() crumbs=page.crumbs()/>
+                <Alert kind=AlertKind::Warning title="Not available to you">
+                    {format!("{} is for platform staff only.", page.title())}
+                </Alert>
+            }
+        >
+            {children()}
+        </Show>
+    }
+}
+
+/// A labelled text input in a filter toolbar that hands over what was typed once typing
+/// pauses, so a list reloads once per search instead of once per keystroke.
+#[component]
+fn SearchInput(
+    /// The input's id.
+    #[prop(into)]
+    id: String,
+    /// The visible label.
+    #[prop(into)]
+    label: String,
+    /// Placeholder text.
+    #[prop(optional, into)]
+    placeholder: Option<String>,
+    /// The text in the box; owned by the page so "Clear filters" can empty it.
+    text: RwSignal<String>,
+    /// Receives the trimmed text after a pause in typing.
+    on_commit: Callback<String>,
+) -> impl IntoView {
+    let mut commit = debounce(Duration::from_millis(300), move |()| {
+        on_commit.run(text.get_untracked().trim().to_owned());
+    });
+    view! {
+        <label class="toolbar-field">
+            <span class="toolbar-label">{label}</span>
+            <input
+                class="input"
+                type="search"
+                id=id
+                placeholder=placeholder
+                autocomplete="off"
+                bind:value=text
+                on:input=move |_| commit(())
+            />
+        </label>
+    }
+}
+
+/// A labelled drop-down in a filter toolbar; its first option ("All") means no filter.
+#[component]
+fn FilterSelect(
+    /// The select's id.
+    #[prop(into)]
+    id: String,
+    /// The visible label.
+    #[prop(into)]
+    label: String,
+    /// The value currently filtered by; empty for all.
+    #[prop(into)]
+    value: Signal<String>,
+    /// `(value, text)` of every option after "All".
+    #[prop(into)]
+    options: Signal<Vec<(String, String)>>,
+    /// Receives the chosen value (empty for all).
+    on_change: Callback<String>,
+) -> impl IntoView {
+    view! {
+        <label class="toolbar-field">
+            <span class="toolbar-label">{label}</span>
+            <select class="select" id=id on:change=move |ev| on_change.run(event_target_value(&ev))>
+                <option value="" prop:selected=move || value.with(String::is_empty)>"All"</option>
+                <For
+                    each=move || options.get()
+                    key=|(v, t)| (v.clone(), t.clone())
+                    children=move |(v, t)| {
+                        view! { <option value=v.clone() prop:selected=move || value.with(|x| *x == v)>{t}</option> }
+                    }
+                />
+            </select>
+        </label>
+    }
+}
+
+/// The value of `?sort=` after clicking `field`'s header: ascending first, then each
+/// click flips the direction.
+fn next_sort(current: &str, field: &str) -> String {
+    if current == field {
+        format!("-{field}")
+    } else {
+        field.to_owned()
+    }
+}
+
+/// A table header that sorts by `field` (`?sort=field` / `?sort=-field`) when clicked,
+/// and tells screen readers which way the column is sorted.
+#[component]
+fn SortHeader(
+    /// The column's heading.
+    #[prop(into)]
+    label: String,
+    /// The API's sort field, e.g. `name`.
+    field: &'static str,
+    /// The current `?sort=` value.
+    #[prop(into)]
+    sort: Signal<String>,
+    /// Receives the new `?sort=` value.
+    on_sort: Callback<String>,
+) -> impl IntoView {
+    let direction = move || {
+        sort.with(|s| {
+            if s == field {
+                Some(true)
+            } else if s.strip_prefix('-') == Some(field) {
+                Some(false)
+            } else {
+                None
+            }
+        })
+    };
+    let aria_sort = move || match direction() {
+        Some(true) => "ascending",
+        Some(false) => "descending",
+        None => "none",
+    };
+    let arrow = move || match direction() {
+        Some(true) => "▲",
+        Some(false) => "▼",
+        None => "↕",
+    };
+    view! {
+        <th aria-sort=aria_sort>
+            <button
+                type="button"
+                class="sort-button"
+                id=format!("sort-{field}")
+                on:click=move |_| on_sort.run(next_sort(&sort.get_untracked(), field))
+            >
+                {label}
+                <span class="sort-arrow" aria-hidden="true">{arrow}</span>
+            </button>
+        </th>
+    }
+}
+
+/// The last failure of an action, as an error alert showing the server's `detail`.
+fn action_error<I: 'static, T: 'static>(action: Action<I, Result<T, ApiError>>) -> impl IntoView {
+    move || {
+        let message = action.value().with(|r| match r {
+            Some(Err(e)) => Some(e.to_string()),
+            _ => None,
+        });
+        message.map(|m| view! { <Alert kind=AlertKind::Error>{m}</Alert> })
+    }
+}
+
+/// The field errors of an action's last refusal, with stable refusal codes that concern
+/// one field mapped onto it (so "slug taken" shows under the slug).
+fn refusal_fields<I: 'static, T: 'static>(
+    action: Action<I, Result<T, ApiError>>,
+) -> impl Fn() -> Vec<FieldError> + Send + Sync + 'static {
+    move || {
+        action.value().with(|r| match r {
+            Some(Err(e)) if e.code() == Some("SLUG_TAKEN") => {
+                vec![FieldError::new("slug", "is already taken")]
+            }
+            Some(Err(e)) => e.field_errors().to_vec(),
+            _ => Vec::new(),
+        })
+    }
+}
+
+/// `2025-11-25`.
+fn day(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d").to_string()
+}
+
+/// `2025-11-25 18:14 UTC`.
+fn moment(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// `4900` → `49.00`, with the currency when known: money is integer cents in the API.
+fn money(cents: i64, currency: Option<&str>) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    let amount = format!("{sign}{}.{:02}", abs / 100, abs % 100);
+    match currency {
+        Some(c) => format!("{amount} {c}"),
+        None => amount,
+    }
+}
+
+/// `1 device`, `3 devices`.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorting_starts_ascending_and_flips() {
+        assert_eq!(next_sort("", "name"), "name");
+        assert_eq!(next_sort("name", "name"), "-name");
+        assert_eq!(next_sort("-name", "name"), "name");
+        assert_eq!(next_sort("-name", "slug"), "slug");
+    }
+
+    #[test]
+    fn money_and_counts_read_naturally() {
+        assert_eq!(money(4900, Some("USD")), "49.00 USD");
+        assert_eq!(money(5, None), "0.05");
+        assert_eq!(money(-150, None), "-1.50");
+        assert_eq!(count(1, "code", "codes"), "1 code");
+        assert_eq!(count(0, "code", "codes"), "0 codes");
+    }
+}

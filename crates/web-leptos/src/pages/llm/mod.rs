@@ -1,0 +1,122 @@
+//! Staff: the LLM configuration — the system prompt with its history, the projects of
+//! every tenant, and one project's prompt and agent prompts.
+
+mod project;
+mod projects;
+mod system;
+
+use leptos::prelude::*;
+use tessera_domain::llm::ProjectStatus;
+
+pub use project::LlmProjectPage;
+
+use super::restricted::Restricted;
+use crate::api::ApiError;
+use crate::components::{Alert, AlertKind, PageHeader};
+use crate::page::Page;
+
+/// Staff: the system prompt editor and its versions, then the projects table
+/// (`Page::LlmPrompts`).
+#[component]
+pub fn LlmPromptsPage() -> impl IntoView {
+    let page = Page::LlmPrompts;
+    view! {
+        <PageHeader title=page.title() crumbs=page.crumbs()/>
+        <Restricted page=page>
+            <system::SystemPromptSection/>
+            <projects::ProjectsSection/>
+        </Restricted>
+    }
+}
+
+/// `active` → `Active`, for select options and badges.
+pub(crate) fn status_label(s: ProjectStatus) -> &'static str {
+    match s {
+        ProjectStatus::Active => "Active",
+        ProjectStatus::Paused => "Paused",
+        ProjectStatus::Completed => "Completed",
+    }
+}
+
+/// The stored form back to the enum; `None` for "all" (an empty value).
+pub(crate) fn parse_status(value: &str) -> Option<ProjectStatus> {
+    [
+        ProjectStatus::Active,
+        ProjectStatus::Paused,
+        ProjectStatus::Completed,
+    ]
+    .into_iter()
+    .find(|s| s.as_str() == value)
+}
+
+/// `(value, label)` of every status, for drop-downs.
+pub(crate) fn status_options() -> Vec<(String, String)> {
+    [
+        ProjectStatus::Active,
+        ProjectStatus::Paused,
+        ProjectStatus::Completed,
+    ]
+    .into_iter()
+    .map(|s| (s.as_str().to_owned(), status_label(s).to_owned()))
+    .collect()
+}
+
+/// `2025-11-25 18:14 UTC`.
+pub(crate) fn moment(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Long prompts are shown by their start in lists; the editor shows them whole.
+pub(crate) fn preview(text: &str, keep: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() > keep {
+        format!("{}…", text.chars().take(keep).collect::<String>())
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The last failure of an action as an error alert with the server's `detail`.
+pub(crate) fn action_failure<I: 'static, T: Send + Sync + 'static>(
+    action: Action<I, Result<T, ApiError>>,
+) -> impl IntoView {
+    move || {
+        action
+            .value()
+            .with(|r| match r {
+                Some(Err(e)) => Some(e.to_string()),
+                _ => None,
+            })
+            .map(|m| view! { <Alert kind=AlertKind::Error>{m}</Alert> })
+    }
+}
+
+/// The last failure's text, for a [`ConfirmDialog`](crate::components::ConfirmDialog).
+pub(crate) fn failure_text<I: 'static, T: Send + Sync + 'static>(
+    action: Action<I, Result<T, ApiError>>,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        action.value().with(|r| match r {
+            Some(Err(e)) => Some(e.to_string()),
+            _ => None,
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_and_previews_cut_long_text() {
+        for (value, _) in status_options() {
+            assert_eq!(
+                parse_status(&value).map(|s| s.as_str()),
+                Some(value.as_str())
+            );
+        }
+        assert_eq!(parse_status(""), None);
+        assert_eq!(preview("  abc ", 5), "abc");
+        assert_eq!(preview("abcdef", 3), "abc…");
+    }
+}

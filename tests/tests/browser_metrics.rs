@@ -1,0 +1,86 @@
+//! The metrics pages and the dashboard's live feed of the built SPA against the real API
+//! in headless Chromium: a super admin reads the executive KPIs and cohort table, then
+//! watches an activation made through the API arrive on the dashboard.
+
+use fantoccini::{Client, Locator};
+use tessera_tests::browser::{dist_dir, find, wait_for_path, wait_for_text, with_browser};
+use tessera_tests::*;
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    find(c, css).await.send_keys(text).await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    find(c, css).await.click().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_read_the_metrics_and_see_an_activation_arrive_live() {
+    let dist = dist_dir();
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[("TESSERA_STATIC_DIR", dist.to_str().unwrap())],
+    )
+    .await;
+    let app = &app;
+    // A tenant signed up this month, so there is a cohort to show.
+    let slug = format!("acme-{}", unique());
+    let slug = slug.as_str();
+    app.register(slug, &format!("ada@{slug}.test"), &format!("ada-{slug}"))
+        .await;
+    let admin = app.admin_tokens().await.access_token;
+    let code = app.one_code(&admin, slug, 3).await;
+    let fingerprint = format!("fp-live-{}", unique());
+    let fingerprint = fingerprint.as_str();
+
+    with_browser(|c| async move {
+        c.goto(&format!("{}/login", app.address)).await.unwrap();
+        type_into(&c, "#login", ADMIN_EMAIL).await;
+        type_into(&c, "#password", ADMIN_PASSWORD).await;
+        click(&c, "#login-submit").await;
+        wait_for_path(&c, "/").await;
+
+        // Executive metrics: every KPI card, the cohort heat map and when it was computed.
+        click(&c, "nav a[href='/platform/metrics']").await;
+        wait_for_path(&c, "/platform/metrics").await;
+        let mrr = find(&c, ".kpi-card[data-metric='mrr_cents']").await;
+        assert!(mrr.text().await.unwrap().contains("MRR"));
+        let cards = c
+            .find_all(Locator::Css(".kpi-card[data-metric]"))
+            .await
+            .unwrap();
+        assert_eq!(cards.len(), 12, "one card per business KPI");
+        find(&c, "#cohort-table").await;
+        let cells = c.find_all(Locator::Css(".cohort-cell")).await.unwrap();
+        assert!(!cells.is_empty(), "the new tenant's cohort has a cell");
+        let computed = find(&c, "#metrics-computed-at").await.text().await.unwrap();
+        assert!(computed.ends_with("UTC"), "computed at {computed:?}");
+        // Refresh recomputes and reloads without an error.
+        click(&c, "#metrics-refresh").await;
+        wait_for_text(&c, "#metrics-refresh", "Refresh").await;
+        find(&c, ".kpi-card[data-metric='mrr_cents']").await;
+
+        // The analytics page draws both charts.
+        click(&c, "nav a[href='/platform/analytics']").await;
+        wait_for_path(&c, "/platform/analytics").await;
+        find(&c, "#analytics-from").await;
+        find(&c, "#activations-chart").await;
+        find(&c, "#plans-chart").await;
+
+        // The dashboard's live feed shows an activation made while it is open.
+        click(&c, "nav a[href='/']").await;
+        wait_for_path(&c, "/").await;
+        find(&c, "#live-feed").await;
+        wait_for_text(&c, "#live-state", "Live").await;
+        let activated = app.activate(&code, fingerprint).await;
+        assert_eq!(activated.status().as_u16(), 201);
+        let feed = wait_for_text(&c, "#live-feed", fingerprint).await;
+        assert!(feed.contains(slug), "the feed names the tenant: {feed}");
+        let first = find(&c, "#live-feed .live-event").await;
+        assert_eq!(
+            first.attr("data-kind").await.unwrap().as_deref(),
+            Some("activation")
+        );
+    })
+    .await;
+}

@@ -1,0 +1,250 @@
+//! The tenant portal and the staff LLM page of the built SPA against the real API in
+//! headless Chromium (issue 7).
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use serde_json::{Value, json};
+use tessera_tests::browser::{dist_dir, find, wait_for_path, wait_for_text, with_browser};
+use tessera_tests::*;
+
+const SLUG: &str = "portal7";
+const EMAIL: &str = "ada@portal7.test";
+
+/// Waits up to ten seconds until an input's or textarea's current value is `expected`
+/// (`value` is a property, not text, so `wait_for_text` cannot see it).
+async fn wait_for_value(c: &Client, css: &str, expected: &str) {
+    let mut last = None;
+    for _ in 0..100 {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            last = el.prop("value").await.unwrap_or_default();
+            if last.as_deref() == Some(expected) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never had the value {expected:?}; last was {last:?}");
+}
+
+/// Replaces the text of an input or textarea as a person would: clear, then type.
+async fn retype(c: &Client, css: &str, text: &str) {
+    let el = find(c, css).await;
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    find(c, css).await.click().await.unwrap();
+}
+
+/// The six-digit code of an OTP mail newer than the `before` mails already sent to
+/// `to`: the browser asked for it, so it may land a moment after the page moved on.
+async fn fresh_otp(app: &TestApp, to: &str, before: usize) -> String {
+    for _ in 0..100 {
+        if app.outbox_for(to).await.len() > before {
+            return app.latest_otp(to).await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no OTP mail reached {to}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_activates_a_project_with_a_code_and_staff_restore_a_system_prompt() {
+    let dist = dist_dir();
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[("TESSERA_STATIC_DIR", dist.to_str().expect("a UTF-8 path"))],
+    )
+    .await;
+    let member = app.register(SLUG, EMAIL, "ada7").await;
+    let admin = app.admin_tokens().await;
+    let code = app.one_code(&admin.access_token, SLUG, 1).await;
+    let mails_before = app.outbox_for(EMAIL).await.len();
+
+    // Borrowed, so the API cross-checks below can use the server after the browser.
+    let web = &app;
+    with_browser(|c| async move {
+        let app = web;
+        // Passwordless sign-in to the portal with the code from the outbox.
+        c.goto(&format!("{}/login/otp", app.address)).await.unwrap();
+        find(&c, "#otp-tenant").await.send_keys(SLUG).await.unwrap();
+        find(&c, "#otp-email").await.send_keys(EMAIL).await.unwrap();
+        click(&c, "#otp-send").await;
+        find(&c, "#otp-code").await;
+        let otp = fresh_otp(app, EMAIL, mails_before).await;
+        find(&c, "#otp-code").await.send_keys(&otp).await.unwrap();
+        click(&c, "#otp-verify").await;
+
+        // The portal home: plan, quotas computed from real lists, and the reserve.
+        wait_for_text(&c, "#portal-plan", "Free").await;
+        wait_for_text(&c, "#portal-projects", "0 of 3 used").await;
+        wait_for_text(&c, "#portal-devices", "0 of 5 used").await;
+        find(&c, "#portal-balance").await;
+
+        // Activating: the shared rule refuses a malformed code before any request, and
+        // the server's refusal of an unknown one is shown with its detail.
+        c.goto(&format!("{}/org/projects", app.address))
+            .await
+            .unwrap();
+        find(&c, "#activate-code")
+            .await
+            .send_keys("nope")
+            .await
+            .unwrap();
+        find(&c, "#project-name")
+            .await
+            .send_keys("Support bot")
+            .await
+            .unwrap();
+        click(&c, "#activate-project").await;
+        wait_for_text(&c, "#activate-code-error", "XXXX-XXXX-XXXX-XXXX").await;
+        retype(&c, "#activate-code", "ABCD-EFGH-JKMN-PQRS").await;
+        click(&c, "#activate-project").await;
+        wait_for_text(&c, "#activate-card .alert-error", "No such activation code").await;
+
+        // The real code activates the project.
+        retype(&c, "#activate-code", &code).await;
+        click(&c, "#activate-project").await;
+        wait_for_text(&c, "#activate-success", "Support bot").await;
+        wait_for_text(&c, ".project-row", "Support bot").await;
+
+        // Editing its prompt shows the new text in the list.
+        click(&c, ".project-row .edit-project").await;
+        wait_for_value(&c, "#edit-project-name", "Support bot").await;
+        retype(&c, "#project-prompt", "Answer politely and briefly.").await;
+        click(&c, "#save-project").await;
+        wait_for_text(
+            &c,
+            ".project-row .project-prompt",
+            "Answer politely and briefly.",
+        )
+        .await;
+
+        // The code's single use is spent: a second activation is refused.
+        retype(&c, "#activate-code", &code).await;
+        retype(&c, "#project-name", "Second bot").await;
+        click(&c, "#activate-project").await;
+        wait_for_text(
+            &c,
+            "#activate-card .alert-error",
+            "used as many times as it allows",
+        )
+        .await;
+
+        click(&c, "#logout").await;
+        wait_for_path(&c, "/login").await;
+
+        // Staff: the system prompt starts unconfigured, is saved twice, and version 1 is
+        // restored as version 3.
+        find(&c, "#login")
+            .await
+            .send_keys(ADMIN_EMAIL)
+            .await
+            .unwrap();
+        find(&c, "#password")
+            .await
+            .send_keys(ADMIN_PASSWORD)
+            .await
+            .unwrap();
+        click(&c, "#login-submit").await;
+        find(&c, "#current-user-name").await;
+        c.goto(&format!("{}/platform/llm", app.address))
+            .await
+            .unwrap();
+        find(&c, "#system-prompt-empty").await;
+        retype(&c, "#system-prompt", "You are Tessera's assistant, v1.").await;
+        click(&c, "#save-system-prompt").await;
+        wait_for_text(&c, "#system-prompt-meta", "Version 1").await;
+        retype(&c, "#system-prompt", "You are Tessera's assistant, v2.").await;
+        click(&c, "#save-system-prompt").await;
+        wait_for_text(&c, "#system-prompt-meta", "Version 2").await;
+        wait_for_text(&c, ".prompt-version[data-version=\"2\"]", "v2.").await;
+        click(&c, ".prompt-version[data-version=\"1\"] .restore-version").await;
+        click(&c, "#confirm-restore").await;
+        wait_for_text(&c, "#system-prompt-meta", "Version 3").await;
+        wait_for_value(&c, "#system-prompt", "You are Tessera's assistant, v1.").await;
+        wait_for_text(&c, ".prompt-version[data-version=\"3\"]", "v1.").await;
+
+        // Staff see the tenant's project, open it, and add an agent prompt.
+        wait_for_text(&c, "#llm-projects .project-row", SLUG).await;
+        click(&c, "#llm-projects .project-row a").await;
+        wait_for_value(&c, "#project-prompt", "Answer politely and briefly.").await;
+        find(&c, "#agent-type")
+            .await
+            .send_keys("planner")
+            .await
+            .unwrap();
+        find(&c, "#agent-content")
+            .await
+            .send_keys("Plan before acting.")
+            .await
+            .unwrap();
+        click(&c, "#save-agent").await;
+        wait_for_text(&c, ".agent-row", "planner").await;
+    })
+    .await;
+
+    // Cross-check through the API.
+    let projects: Vec<Value> = json_ok(
+        app.get("/api/tenant/projects", Some(&member.access_token))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(projects.len(), 1, "exactly one project: {projects:?}");
+    assert_eq!(projects[0]["name"], "Support bot");
+    assert_eq!(projects[0]["prompt"], "Answer politely and briefly.");
+
+    let prompt: Value = json_ok(
+        app.get("/admin/api/llm/system-prompt", Some(&admin.access_token))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(prompt["version"], 3);
+    assert_eq!(prompt["content"], "You are Tessera's assistant, v1.");
+    assert_eq!(prompt["updated_by_email"], ADMIN_EMAIL);
+    let versions: Vec<Value> = json_ok(
+        app.get(
+            "/admin/api/llm/system-prompt/versions",
+            Some(&admin.access_token),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let texts: Vec<&str> = versions
+        .iter()
+        .map(|v| v["content"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "You are Tessera's assistant, v1.",
+            "You are Tessera's assistant, v2.",
+            "You are Tessera's assistant, v1."
+        ]
+    );
+
+    let id = projects[0]["id"].as_str().expect("a project id");
+    let agents: Vec<Value> = json_ok(
+        app.get(
+            &format!("/admin/api/llm/projects/{id}/agents"),
+            Some(&admin.access_token),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        agents,
+        vec![json!({
+            "agent_type": "planner",
+            "content": "Plan before acting.",
+            "updated_by": agents[0]["updated_by"],
+            "updated_at": agents[0]["updated_at"],
+        })]
+    );
+}

@@ -34,11 +34,11 @@ fn AnalyticsBody() -> impl IntoView {
     let data = LocalResource::new(move || {
         let (from, to) = (from.get(), to.get());
         async move {
-            let day = |s: &str, what: &str| {
-                s.parse::<NaiveDate>()
-                    .map_err(|_| ApiError::Network(format!("Choose a valid {what} date.")))
+            let (Ok(from), Ok(to)) = (from.parse::<NaiveDate>(), to.parse::<NaiveDate>()) else {
+                return Err(ApiError::Network(
+                    "Choose a valid start and end date.".into(),
+                ));
             };
-            let (from, to) = (day(&from, "start")?, day(&to, "end")?);
             api::metrics::analytics(from, to).await
         }
     });

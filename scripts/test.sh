@@ -15,4 +15,5 @@ if [ -n "${TESSERA_TEST_DATABASE_URL:-}" ]; then
 else
   echo "==> tests run on SQLite only (set TESSERA_TEST_DATABASE_URL for PostgreSQL)"
 fi
-cargo nextest run --no-fail-fast "$@"
+# --workspace includes the SPA crate, whose unit tests (pure view logic) run natively.
+cargo nextest run --workspace --no-fail-fast "$@"

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod codes;
 pub mod config;
+pub mod csv;
 pub mod cursor;
 pub mod db;
 pub mod error;

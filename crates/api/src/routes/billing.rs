@@ -24,14 +24,15 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::{AuthUser, ClientIp};
+use crate::csv::csv_field;
 use crate::cursor::{self, Cursor};
 use crate::error::{ApiError, ApiResult};
+use crate::idempotency;
 use crate::ledger::{self, NewEntry, entry_view};
 use crate::lookup::tenant_by_ref;
 use crate::paging::Paging;
 use crate::sql::Sql;
 use crate::state::AppState;
-use crate::{idempotency, routes::worklogs::csv_field};
 
 /// Seconds a webhook's signed timestamp may differ from now.
 const WEBHOOK_TOLERANCE_SECS: i64 = 300;

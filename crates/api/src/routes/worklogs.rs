@@ -21,6 +21,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
+use crate::csv::csv_field;
 use crate::cursor::{self, DateCursor};
 use crate::error::{ApiError, ApiResult};
 use crate::paging;
@@ -562,20 +563,6 @@ pub async fn export_worklogs(
         .body(csv))
 }
 
-/// Quotes a CSV field when needed, and defuses spreadsheet formulas.
-pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -617,13 +604,5 @@ mod tests {
             s.iter().position(|x| x.description == "Code review")
                 < s.iter().position(|x| x.description == "Planning")
         );
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
     }
 }

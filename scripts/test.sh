@@ -15,5 +15,7 @@ if [ -n "${TESSERA_TEST_DATABASE_URL:-}" ]; then
 else
   echo "==> tests run on SQLite only (set TESSERA_TEST_DATABASE_URL for PostgreSQL)"
 fi
+# The fault tests start and kill the server binary as its own process.
+cargo build -p tessera-api --bin tessera
 # --workspace includes the SPA crate, whose unit tests (pure view logic) run natively.
 cargo nextest run --workspace --no-fail-fast "$@"

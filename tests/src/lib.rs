@@ -17,6 +17,7 @@ pub mod billing;
 pub mod browser;
 pub mod licensing;
 pub mod people;
+pub mod process;
 
 /// The bootstrap super admin every test server starts with.
 pub const ADMIN_EMAIL: &str = "admin@tessera.test";
@@ -144,6 +145,7 @@ impl Drop for TestDb {
 }
 
 /// A running server and a client for it.
+#[derive(Clone)]
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
@@ -193,10 +195,16 @@ async fn start(db: Arc<TestDb>, overrides: &[(&str, &str)]) -> TestApp {
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
-        client: reqwest::Client::new(),
+        client: client(),
         database_url: db.url.clone(),
         _db: db,
     }
+}
+
+/// The HTTP client tests use.
+fn client() -> reqwest::Client {
+    tessera_api::payments::install_tls_backend();
+    reqwest::Client::new()
 }
 
 impl TestApp {

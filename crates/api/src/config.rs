@@ -76,6 +76,11 @@ pub struct Settings {
     pub stripe_secret_key: Option<String>,
     /// `TESSERA_STRIPE_WEBHOOK_SECRET`: verifies `Stripe-Signature` on provider webhooks.
     pub stripe_webhook_secret: Option<String>,
+    /// `TESSERA_STRIPE_API_BASE`: the provider's API root (default `https://api.stripe.com`).
+    pub stripe_api_base: String,
+    /// `TESSERA_PUBLIC_URL`: where people reach the SPA, for links in mail and payment
+    /// return pages (default `http://127.0.0.1:8080`).
+    pub public_url: String,
 }
 
 const KNOWN: &[&str] = &[
@@ -100,6 +105,8 @@ const KNOWN: &[&str] = &[
     "TESSERA_LOW_BALANCE_CENTS",
     "TESSERA_STRIPE_SECRET_KEY",
     "TESSERA_STRIPE_WEBHOOK_SECRET",
+    "TESSERA_STRIPE_API_BASE",
+    "TESSERA_PUBLIC_URL",
     // Read by the test harness, not the server.
     "TESSERA_TEST_DATABASE_URL",
 ];
@@ -176,6 +183,8 @@ impl Settings {
             low_balance_cents: number(&vars, "TESSERA_LOW_BALANCE_CENTS", 1000)?,
             stripe_secret_key: text("TESSERA_STRIPE_SECRET_KEY"),
             stripe_webhook_secret: text("TESSERA_STRIPE_WEBHOOK_SECRET"),
+            stripe_api_base: url(&vars, "TESSERA_STRIPE_API_BASE", "https://api.stripe.com")?,
+            public_url: url(&vars, "TESSERA_PUBLIC_URL", "http://127.0.0.1:8080")?,
         })
     }
 
@@ -190,6 +199,19 @@ fn invalid(key: &str, message: String) -> ConfigError {
         key: key.into(),
         message,
     }
+}
+
+/// An http(s) URL without its trailing slash, so paths can be appended.
+fn url(vars: &BTreeMap<String, String>, key: &str, default: &str) -> Result<String, ConfigError> {
+    let v = vars
+        .get(key)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .unwrap_or(default);
+    if !(v.starts_with("http://") || v.starts_with("https://")) {
+        return Err(invalid(key, format!("expected an http(s) URL, got {v}")));
+    }
+    Ok(v.trim_end_matches('/').to_owned())
 }
 
 fn number<T: std::str::FromStr>(
@@ -265,5 +287,12 @@ mod tests {
         )]))
         .unwrap();
         assert_eq!(s.cors_origins, vec!["http://a.test", "http://b.test"]);
+    }
+
+    #[test]
+    fn urls_must_be_http_and_lose_their_trailing_slash() {
+        let s = Settings::from_vars(vars(&[("TESSERA_PUBLIC_URL", "https://app.test/")])).unwrap();
+        assert_eq!(s.public_url, "https://app.test");
+        assert!(Settings::from_vars(vars(&[("TESSERA_STRIPE_API_BASE", "ftp://x")])).is_err());
     }
 }

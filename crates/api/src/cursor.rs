@@ -3,9 +3,13 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::Condition;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 
 /// A position in a feed ordered by `(created_at, id)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +108,63 @@ pub fn split_page<T>(
         None
     }
 }
+
+/// The `(created_at, id)` columns of a feed and how to read them back from a row.
+pub trait Feed: EntityTrait {
+    /// The creation-time column.
+    const CREATED_AT: Self::Column;
+    /// The id column (time-ordered UUIDv7, breaking ties).
+    const ID: Self::Column;
+    /// The row's position in the feed.
+    fn position(row: &Self::Model) -> Cursor;
+}
+
+/// One slice of a feed, newest first: applies the cursor, the order and `limit + 1`, and
+/// returns at most `limit` rows with the cursor of the next slice.
+///
+/// # Errors
+/// 422 for a bad cursor or limit; the database failed.
+pub async fn newest_first<E: Feed>(
+    select: Select<E>,
+    cursor: Option<&str>,
+    limit: Option<u64>,
+    db: &impl ConnectionTrait,
+) -> ApiResult<(Vec<E::Model>, Option<String>)> {
+    let limit = self::limit(limit)?;
+    let mut select = select;
+    if let Some(c) = cursor {
+        let c = Cursor::decode(c)?;
+        select = select.filter(
+            Condition::any().add(E::CREATED_AT.lt(c.created_at)).add(
+                Condition::all()
+                    .add(E::CREATED_AT.eq(c.created_at))
+                    .add(E::ID.lt(c.id)),
+            ),
+        );
+    }
+    let mut rows = select
+        .order_by_desc(E::CREATED_AT)
+        .order_by_desc(E::ID)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let next = split_page(&mut rows, limit, |r| E::position(r).encode());
+    Ok((rows, next))
+}
+
+/// Declares an entity's `(created_at, id)` feed columns.
+macro_rules! feed {
+    ($($entity:ident),* $(,)?) => {$(
+        impl Feed for tessera_domain::entity::$entity::Entity {
+            const CREATED_AT: Self::Column = tessera_domain::entity::$entity::Column::CreatedAt;
+            const ID: Self::Column = tessera_domain::entity::$entity::Column::Id;
+            fn position(row: &Self::Model) -> Cursor {
+                Cursor { created_at: row.created_at, id: row.id }
+            }
+        }
+    )*};
+}
+feed!(mail_outbox, audit_event, ledger_entry, top_up);
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 /// Opens the pool. SQLite gets a single connection: one writer at a time is how SQLite
 /// works anyway, and it makes every transaction serialisable without busy retries.
@@ -17,15 +18,16 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .min_connections(if sqlite { 1 } else { 2 })
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
-    let db = Database::connect(opts).await?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared(
-            "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
-        )
-        .await?;
-    }
-    Ok(db)
+        .sqlx_logging(false)
+        // Set on every connection the pool opens, not once: a connection replaced after
+        // its lifetime would otherwise run without foreign keys.
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+        });
+    Database::connect(opts).await
 }
 
 /// Applies pending migrations.

@@ -29,6 +29,14 @@ pub enum ApiError {
     /// The database could not be reached.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// A service we call (the payment provider) failed; the cause is logged, not shown.
+    #[error("{code}: {cause}")]
+    Upstream {
+        /// Stable UPPER_SNAKE code.
+        code: &'static str,
+        /// What the service answered, for the log.
+        cause: String,
+    },
     /// Anything else: logged, answered with a body that reveals nothing.
     #[error("internal error: {0}")]
     Internal(String),
@@ -106,6 +114,7 @@ impl ApiError {
         match self {
             ApiError::Client { code, .. } => code,
             ApiError::Unavailable(_) => "DATABASE_UNAVAILABLE",
+            ApiError::Upstream { code, .. } => code,
             ApiError::Internal(_) => "INTERNAL_ERROR",
         }
     }
@@ -116,6 +125,10 @@ impl ApiError {
             ApiError::Client { detail, errors, .. } => (detail.clone(), errors.clone()),
             ApiError::Unavailable(_) => (
                 "The database is not answering; try again shortly.".into(),
+                None,
+            ),
+            ApiError::Upstream { .. } => (
+                "A service we depend on did not answer as expected; nothing was changed. Try again shortly.".into(),
                 None,
             ),
             ApiError::Internal(_) => (
@@ -160,6 +173,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Client { status, .. } => *status,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Upstream { .. } => StatusCode::BAD_GATEWAY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -168,12 +182,13 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Internal(cause) => tracing::error!(%cause, "internal error"),
             ApiError::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
+            ApiError::Upstream { code, cause } => tracing::warn!(%code, %cause, "upstream failed"),
             ApiError::Client { .. } => {}
         }
         let retry = match self {
             ApiError::Client { retry_after, .. } => *retry_after,
             ApiError::Unavailable(_) => Some(5),
-            ApiError::Internal(_) => None,
+            ApiError::Upstream { .. } | ApiError::Internal(_) => None,
         };
         problem_response(&self.to_problem(), retry)
     }

@@ -25,6 +25,17 @@ pub struct Key {
     tenant_id: Option<Uuid>,
 }
 
+impl Key {
+    /// A key for another service's idempotency header: the same for every repeat of this
+    /// request, and revealing neither the client's key nor its body.
+    pub fn derived(&self) -> String {
+        Sha256::digest(format!("{}\n{}\n{}", self.scope, self.key, self.hash))
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
 /// A stored answer to replay.
 pub struct Replay {
     /// The first answer's status.
@@ -88,12 +99,26 @@ pub async fn claim(conn: &impl ConnectionTrait, key: &Key) -> ApiResult<Option<R
     if matches!(inserted, TryInsertResult::Inserted(_)) {
         return Ok(None);
     }
-    let first = idempotency_key::Entity::find()
+    earlier(conn, key)
+        .await?
+        .ok_or_else(|| ApiError::Internal("idempotency key vanished".into()))
+        .map(Some)
+}
+
+/// The answer already given to this key, without claiming it: lets a handler skip work
+/// outside the transaction (a call to another service) for a plain repeat.
+///
+/// # Errors
+/// 409 `IDEMPOTENCY_KEY_REUSED` when the key was used with another body.
+pub async fn earlier(conn: &impl ConnectionTrait, key: &Key) -> ApiResult<Option<Replay>> {
+    let Some(first) = idempotency_key::Entity::find()
         .filter(idempotency_key::Column::Scope.eq(&key.scope))
         .filter(idempotency_key::Column::Key.eq(&key.key))
         .one(conn)
         .await?
-        .ok_or_else(|| ApiError::Internal("idempotency key vanished".into()))?;
+    else {
+        return Ok(None);
+    };
     if first.request_hash != key.hash {
         return Err(ApiError::conflict(
             "IDEMPOTENCY_KEY_REUSED",

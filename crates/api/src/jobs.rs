@@ -12,8 +12,8 @@ use tessera_domain::metrics::MetricsSnapshot;
 use uuid::Uuid;
 
 use crate::error::ApiResult;
-use crate::metrics;
 use crate::state::AppState;
+use crate::{alerts, metrics};
 
 /// The metrics job's name in `job_runs`.
 pub const METRICS_JOB: &str = "metrics_snapshot";
@@ -62,6 +62,10 @@ pub async fn run_metrics(state: &AppState, run_id: Uuid) -> ApiResult<MetricsSna
         .as_ref()
         .err()
         .map(|e: &crate::ApiError| e.to_string());
+    if let Ok(snap) = &result {
+        publish_alerts(state, snap).await;
+    }
+    // Counted last, so a run that shows in /metrics has done everything.
     state.telemetry.job_ran(error.is_none());
     job_run::Entity::update_many()
         .col_expr(job_run::Column::FinishedAt, Expr::value(Utc::now()))
@@ -71,6 +75,29 @@ pub async fn run_metrics(state: &AppState, run_id: Uuid) -> ApiResult<MetricsSna
         .exec(&state.db)
         .await?;
     result
+}
+
+/// Tells the live feed about every breached threshold, once per snapshot (the summary
+/// endpoint only shows them, so a dashboard's refresh does not repeat them).
+async fn publish_alerts(state: &AppState, snap: &MetricsSnapshot) {
+    let checked = async {
+        let ops = alerts::operational(state).await?;
+        Ok::<_, crate::ApiError>(alerts::evaluate(
+            &alerts::thresholds(&state.db).await?,
+            snap,
+            &ops,
+        ))
+    };
+    match checked.await {
+        Ok(breached) => {
+            for a in breached {
+                state
+                    .events
+                    .publish("alert", None, serde_json::to_value(&a).unwrap_or_default());
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "alerts could not be checked"),
+    }
 }
 
 /// Runs the metrics job now, outside the schedule (`POST /api/system/metrics/recompute`).

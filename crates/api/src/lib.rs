@@ -2,6 +2,7 @@
 
 pub mod activation;
 pub mod activity;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
@@ -22,6 +23,7 @@ pub mod mailer;
 pub mod metrics;
 pub mod openapi;
 pub mod paging;
+pub mod payments;
 pub mod projects;
 pub mod rate_limit;
 pub mod redeem;

@@ -13,6 +13,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::payments::PaymentProvider;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::tokens::TokenHasher;
 use crate::bootstrap::{self, CreatedAdmin};
@@ -39,6 +40,9 @@ pub enum StartupError {
     /// The address could not be bound.
     #[error("cannot listen on {0}")]
     Bind(String, #[source] std::io::Error),
+    /// The payment provider's HTTPS client could not be built.
+    #[error("payment provider client: {0}")]
+    Payments(#[from] reqwest::Error),
 }
 
 /// A built server, bound and ready to run.
@@ -92,6 +96,7 @@ impl Application {
             telemetry: Arc::default(),
             events: Arc::default(),
             activity: Arc::default(),
+            payments: PaymentProvider::from_settings(&settings)?.map(Arc::new),
             settings: Arc::new(settings),
         };
         let bind = state.settings.bind.clone();

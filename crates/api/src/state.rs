@@ -31,6 +31,8 @@ pub struct AppState {
     pub activity: Arc<crate::activity::ActivityRecorder>,
     /// The live feed's fan-out.
     pub events: Arc<crate::events::EventBus>,
+    /// The payment provider, when one is configured.
+    pub payments: Option<Arc<crate::payments::PaymentProvider>>,
     /// The platform's own tenant, which owns what staff create for themselves (worklogs).
     pub system_tenant_id: uuid::Uuid,
 }

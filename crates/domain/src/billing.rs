@@ -134,6 +134,8 @@ pub struct TopUp {
     pub checkout_url: Option<String>,
     /// When it was opened.
     pub created_at: DateTime<Utc>,
+    /// When the provider confirmed the payment and the reserve was credited.
+    pub completed_at: Option<DateTime<Utc>>,
 }
 
 /// A tenant's reserve as its members see it.

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod format;
 pub mod forms;
 pub mod layout;
 pub mod page;

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use actix_web::{get, web};
 use sea_orm::sea_query::Condition;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use tessera_domain::Role;
 use tessera_domain::audit::AuditEventView;
@@ -14,7 +14,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::cursor::{self, Cursor};
+use crate::cursor;
 use crate::error::{ApiError, ApiResult};
 use crate::lookup::{tenant_by_ref, user_by_login};
 use crate::state::AppState;
@@ -53,7 +53,8 @@ pub async fn list_audit_events(
     q: web::Query<AuditQuery>,
 ) -> ApiResult<web::Json<CursorPage<AuditEventView>>> {
     auth.require(Role::OrgAdmin)?;
-    let limit = cursor::limit(q.limit)?;
+    // A bad limit is refused even when the filters match nothing.
+    cursor::limit(q.limit)?;
     let empty = || {
         Ok(web::Json(CursorPage {
             items: Vec::new(),
@@ -93,31 +94,8 @@ pub async fn list_audit_events(
                 .add(audit_event::Column::Action.starts_with(format!("{a}."))),
         );
     }
-    if let Some(c) = q.cursor.as_deref() {
-        let c = Cursor::decode(c)?;
-        s = s.filter(
-            Condition::any()
-                .add(audit_event::Column::CreatedAt.lt(c.created_at))
-                .add(
-                    Condition::all()
-                        .add(audit_event::Column::CreatedAt.eq(c.created_at))
-                        .add(audit_event::Column::Id.lt(c.id)),
-                ),
-        );
-    }
-    let mut rows = s
-        .order_by_desc(audit_event::Column::CreatedAt)
-        .order_by_desc(audit_event::Column::Id)
-        .limit(limit + 1)
-        .all(&state.db)
-        .await?;
-    let next_cursor = cursor::split_page(&mut rows, limit, |r| {
-        Cursor {
-            created_at: r.created_at,
-            id: r.id,
-        }
-        .encode()
-    });
+    let (rows, next_cursor) =
+        cursor::newest_first(s, q.cursor.as_deref(), q.limit, &state.db).await?;
     let actor_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.actor_id).collect();
     let emails: HashMap<Uuid, String> = if actor_ids.is_empty() {
         HashMap::new()

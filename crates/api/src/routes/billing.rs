@@ -5,7 +5,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use hmac::{Hmac, KeyInit, Mac};
-use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait, TryInsertResult,
@@ -25,12 +25,13 @@ use uuid::Uuid;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{AuthUser, ClientIp};
 use crate::csv::csv_field;
-use crate::cursor::{self, Cursor};
+use crate::cursor;
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency;
 use crate::ledger::{self, NewEntry, entry_view};
 use crate::lookup::tenant_by_ref;
 use crate::paging::Paging;
+use crate::payments::CheckoutRequest;
 use crate::sql::Sql;
 use crate::state::AppState;
 
@@ -336,33 +337,13 @@ pub async fn list_ledger_entries(
 ) -> ApiResult<web::Json<CursorPage<LedgerEntry>>> {
     require_staff(&auth)?;
     let t = tenant_id_of(&state, &path).await?;
-    let limit = cursor::limit(q.limit)?;
-    let mut s = ledger_entry::Entity::find().filter(ledger_entry::Column::TenantId.eq(t.id));
-    if let Some(c) = q.cursor.as_deref() {
-        let c = Cursor::decode(c)?;
-        s = s.filter(
-            Condition::any()
-                .add(ledger_entry::Column::CreatedAt.lt(c.created_at))
-                .add(
-                    Condition::all()
-                        .add(ledger_entry::Column::CreatedAt.eq(c.created_at))
-                        .add(ledger_entry::Column::Id.lt(c.id)),
-                ),
-        );
-    }
-    let mut rows = s
-        .order_by_desc(ledger_entry::Column::CreatedAt)
-        .order_by_desc(ledger_entry::Column::Id)
-        .limit(limit + 1)
-        .all(&state.db)
-        .await?;
-    let next_cursor = cursor::split_page(&mut rows, limit, |r| {
-        Cursor {
-            created_at: r.created_at,
-            id: r.id,
-        }
-        .encode()
-    });
+    let (rows, next_cursor) = cursor::newest_first(
+        ledger_entry::Entity::find().filter(ledger_entry::Column::TenantId.eq(t.id)),
+        q.cursor.as_deref(),
+        q.limit,
+        &state.db,
+    )
+    .await?;
     Ok(web::Json(CursorPage {
         items: rows.iter().map(entry_view).collect(),
         next_cursor,
@@ -622,7 +603,7 @@ pub async fn get_reserve(
         status: reserve_status(balance, threshold).into(),
         low_balance_threshold_cents: threshold,
         recent_entries: recent.iter().map(entry_view).collect(),
-        online_payment: state.settings.stripe_secret_key.is_some(),
+        online_payment: state.payments.is_some(),
     }))
 }
 
@@ -634,6 +615,7 @@ fn top_up_view(t: &top_up::Model) -> TopUp {
         status: t.status.clone(),
         checkout_url: t.checkout_url.clone(),
         created_at: t.created_at,
+        completed_at: t.completed_at,
     }
 }
 
@@ -664,22 +646,45 @@ pub async fn create_top_up(
     let input = body.into_inner();
     input.validate().map_err(ApiError::validation)?;
     let key = idempotency::from_request(&req, format!("top-up:{tid}"), Some(tid), &input)?;
+    if let Some(k) = &key
+        && let Some(r) = idempotency::earlier(&state.db, k).await?
+    {
+        return Ok(replay(r));
+    }
+    let id = Uuid::now_v7();
+    // The provider is called before the transaction: holding a database connection (on
+    // SQLite, the only writer) across another service's latency would stall everyone.
+    let checkout = match &state.payments {
+        Some(p) => {
+            let provider_key = key.as_ref().map_or_else(|| id.to_string(), |k| k.derived());
+            let session = p
+                .open_checkout(&CheckoutRequest {
+                    top_up_id: id,
+                    tenant_id: tid,
+                    amount_cents: input.amount_cents,
+                    currency: CURRENCY,
+                    idempotency_key: &provider_key,
+                })
+                .await?;
+            Some(session)
+        }
+        None => None,
+    };
     let txn = state.db.begin().await?;
     if let Some(k) = &key
         && let Some(r) = idempotency::claim(&txn, k).await?
     {
+        // A concurrent twin won; the session opened above expires unused at the provider.
         txn.commit().await?;
         return Ok(replay(r));
     }
-    // A provider checkout session would be opened here when TESSERA_STRIPE_SECRET_KEY is
-    // set; that client is not built yet, so no URL is invented.
     let row = top_up::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         tenant_id: Set(tid),
         amount_cents: Set(input.amount_cents),
         currency: Set(CURRENCY.into()),
         status: Set("pending".into()),
-        checkout_url: Set(None),
+        checkout_url: Set(checkout.map(|c| c.url)),
         created_by: Set(Some(auth.user_id)),
         created_at: Set(Utc::now()),
         completed_at: Set(None),
@@ -692,6 +697,50 @@ pub async fn create_top_up(
     }
     txn.commit().await?;
     Ok(HttpResponse::Created().json(view))
+}
+
+/// Top-up paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TopUpQuery {
+    /// `pending` or `completed`.
+    pub status: Option<String>,
+    /// The `next_cursor` of the previous slice.
+    pub cursor: Option<String>,
+    /// Top-ups per slice, 1 to 200 (default 50).
+    pub limit: Option<u64>,
+}
+
+/// The caller's tenant's top-ups, newest first, with a keyset cursor.
+#[utoipa::path(
+    tag = "billing",
+    params(TopUpQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A slice of the top-ups", body = CursorPage<TopUp>),
+        (status = 404, description = "The caller has no tenant", body = tessera_domain::Problem),
+        (status = 422, description = "Bad status, cursor or limit", body = tessera_domain::Problem),
+    )
+)]
+#[get("/api/billing/top-ups")]
+pub async fn list_top_ups(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    q: web::Query<TopUpQuery>,
+) -> ApiResult<web::Json<CursorPage<TopUp>>> {
+    let tid = member_tenant(&auth)?;
+    let mut s = top_up::Entity::find().filter(top_up::Column::TenantId.eq(tid));
+    match q.status.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => {}
+        Some(v @ ("pending" | "completed")) => s = s.filter(top_up::Column::Status.eq(v)),
+        Some(_) => return Err(ApiError::field("status", "must be pending or completed")),
+    }
+    let (rows, next_cursor) =
+        cursor::newest_first(s, q.cursor.as_deref(), q.limit, &state.db).await?;
+    Ok(web::Json(CursorPage {
+        items: rows.iter().map(top_up_view).collect(),
+        next_cursor,
+    }))
 }
 
 /// What the webhook did.

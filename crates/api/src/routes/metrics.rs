@@ -4,46 +4,22 @@
 use actix_web::{get, post, put, web};
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use tessera_domain::Role;
-use tessera_domain::entity::{job_run, metric_snapshot, metric_threshold};
+use tessera_domain::entity::{metric_snapshot, metric_threshold};
 use tessera_domain::metrics::{Alert, MetricsSnapshot, Threshold};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::alerts::{self, OperationalMetrics};
 use crate::audit::{self, AuditEntry};
 use crate::auth::{AuthUser, ClientIp};
 use crate::error::{ApiError, ApiResult};
-use crate::jobs::{self, METRICS_JOB};
+use crate::jobs;
+use crate::metrics;
 use crate::state::AppState;
-use crate::telemetry::Latency;
-use crate::{db, metrics};
-
-/// Figures the server measures itself (per process), live at request time.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OperationalMetrics {
-    /// Requests answered since this process started.
-    pub requests_total: u64,
-    /// 5xx answers ÷ requests.
-    pub error_rate: Option<f64>,
-    /// 4xx answers ÷ requests.
-    pub client_error_rate: Option<f64>,
-    /// Latency quantiles from the request histogram.
-    pub latency: Latency,
-    /// Live feed clients connected to this process.
-    pub sse_clients: i64,
-    /// Metrics job runs recorded (all replicas).
-    pub job_runs: u64,
-    /// Metrics job runs that failed (all replicas).
-    pub job_failures: u64,
-    /// Work waiting in queues; `null`: mail and events are written synchronously, there is no queue.
-    pub queue_depth: Option<i64>,
-    /// Whether the database answers.
-    pub database_up: bool,
-}
 
 /// The metrics summary.
 #[derive(Debug, Serialize, ToSchema)]
@@ -63,66 +39,6 @@ pub struct MetricsSummary {
 pub struct SummaryQuery {
     /// `YYYY-MM` (default: the current month).
     pub period: Option<String>,
-}
-
-async fn operational(state: &AppState) -> ApiResult<OperationalMetrics> {
-    let (total, server_errors, client_errors) = state.telemetry.totals();
-    let runs = job_run::Entity::find()
-        .filter(job_run::Column::Job.eq(METRICS_JOB))
-        .count(&state.db)
-        .await?;
-    let failures = job_run::Entity::find()
-        .filter(job_run::Column::Job.eq(METRICS_JOB))
-        .filter(job_run::Column::Ok.eq(false))
-        .count(&state.db)
-        .await?;
-    let rate = |n: u64| (total > 0).then(|| n as f64 / total as f64);
-    Ok(OperationalMetrics {
-        requests_total: total,
-        error_rate: rate(server_errors),
-        client_error_rate: rate(client_errors),
-        latency: state.telemetry.latency(),
-        sse_clients: state.telemetry.sse_clients(),
-        job_runs: runs,
-        job_failures: failures,
-        queue_depth: None,
-        database_up: db::is_up(&state.db).await,
-    })
-}
-
-async fn thresholds(state: &AppState) -> ApiResult<Vec<Threshold>> {
-    let rows = metric_threshold::Entity::find()
-        .order_by_asc(metric_threshold::Column::Metric)
-        .all(&state.db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|t| Threshold {
-            metric: t.metric,
-            operator: t.operator,
-            value: t.value,
-            severity: t.severity,
-        })
-        .collect())
-}
-
-/// Every numeric figure by field name, for threshold checks.
-fn figures(
-    snapshot: &MetricsSnapshot,
-    ops: &OperationalMetrics,
-) -> serde_json::Map<String, serde_json::Value> {
-    let mut all = serde_json::Map::new();
-    for part in [
-        serde_json::to_value(&snapshot.business).unwrap_or_default(),
-        serde_json::to_value(&snapshot.llm).unwrap_or_default(),
-        serde_json::to_value(ops).unwrap_or_default(),
-        serde_json::to_value(ops.latency).unwrap_or_default(),
-    ] {
-        if let serde_json::Value::Object(m) = part {
-            all.extend(m.into_iter().filter(|(_, v)| v.is_number()));
-        }
-    }
-    all
 }
 
 /// The executive metrics: business figures (MRR, ARR, movements, churn, ARPA,
@@ -160,25 +76,8 @@ pub async fn get_metrics_summary(
         Some(s) => s,
         None => metrics::compute(&state.db, name, start, end, now).await?,
     };
-    let ops = operational(&state).await?;
-    let values = figures(&snapshot, &ops);
-    let alerts = thresholds(&state)
-        .await?
-        .into_iter()
-        .filter_map(|t| {
-            let v = values.get(&t.metric)?.as_f64()?;
-            t.breached_by(v).then_some(Alert {
-                metric: t.metric.clone(),
-                value: v,
-                threshold: t,
-            })
-        })
-        .collect::<Vec<_>>();
-    for a in &alerts {
-        state
-            .events
-            .publish("alert", None, serde_json::to_value(a).unwrap_or_default());
-    }
+    let ops = alerts::operational(&state).await?;
+    let alerts = alerts::evaluate(&alerts::thresholds(&state.db).await?, &snapshot, &ops);
     Ok(web::Json(MetricsSummary {
         snapshot,
         operational: ops,
@@ -216,7 +115,7 @@ pub async fn get_metric_thresholds(
     auth: AuthUser,
 ) -> ApiResult<web::Json<Vec<Threshold>>> {
     auth.require(Role::Admin)?;
-    Ok(web::Json(thresholds(&state).await?))
+    Ok(web::Json(alerts::thresholds(&state.db).await?))
 }
 
 /// Replaces every alert threshold.
@@ -278,5 +177,5 @@ pub async fn put_metric_thresholds(
     )
     .await?;
     txn.commit().await?;
-    Ok(web::Json(thresholds(&state).await?))
+    Ok(web::Json(alerts::thresholds(&state.db).await?))
 }

@@ -82,6 +82,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(billing::update_reserve_account)
         .service(billing::get_reserve)
         .service(billing::create_top_up)
+        .service(billing::list_top_ups)
         .service(billing::receive_stripe_webhook)
         .service(usage::ingest_usage)
         .service(usage::list_usage_rollups)

@@ -1,8 +1,7 @@
 //! `GET /admin/api/outbox`: the mail the server sent (super admins; tests read OTPs here).
 
 use actix_web::{get, web};
-use sea_orm::sea_query::Condition;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use tessera_domain::Role;
 use tessera_domain::entity::mail_outbox;
@@ -11,7 +10,7 @@ use tessera_domain::page::CursorPage;
 use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
-use crate::cursor::{self, Cursor};
+use crate::cursor;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::views::outbox_item;
@@ -47,41 +46,12 @@ pub async fn list_outbox(
     q: web::Query<OutboxQuery>,
 ) -> ApiResult<web::Json<CursorPage<OutboxItem>>> {
     auth.require(Role::SuperAdmin)?;
-    let limit = cursor::limit(q.limit)?;
     let mut query = mail_outbox::Entity::find();
     if let Some(to) = q.to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         query = query.filter(mail_outbox::Column::ToAddr.eq(to.to_lowercase()));
     }
-    if let Some(c) = q.cursor.as_deref() {
-        let c = Cursor::decode(c)?;
-        query = query.filter(
-            Condition::any()
-                .add(mail_outbox::Column::CreatedAt.lt(c.created_at))
-                .add(
-                    Condition::all()
-                        .add(mail_outbox::Column::CreatedAt.eq(c.created_at))
-                        .add(mail_outbox::Column::Id.lt(c.id)),
-                ),
-        );
-    }
-    let mut rows = query
-        .order_by_desc(mail_outbox::Column::CreatedAt)
-        .order_by_desc(mail_outbox::Column::Id)
-        .limit(limit + 1)
-        .all(&state.db)
-        .await?;
-    let next_cursor = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| {
-            Cursor {
-                created_at: r.created_at,
-                id: r.id,
-            }
-            .encode()
-        })
-    } else {
-        None
-    };
+    let (rows, next_cursor) =
+        cursor::newest_first(query, q.cursor.as_deref(), q.limit, &state.db).await?;
     Ok(web::Json(CursorPage {
         items: rows.iter().map(outbox_item).collect(),
         next_cursor,

@@ -476,8 +476,8 @@ pub async fn reset_user_password(
             .insert(&txn)
             .await?;
             let body = format!(
-                "Hello {},\n\nA new password was requested for your Tessera account. Choose one here:\n\n/reset-password?token={token}\n\nThe link works once, for {RESET_LINK_HOURS} hour. If you did not expect it, tell your administrator.",
-                target.name
+                "Hello {},\n\nA new password was requested for your Tessera account. Choose one here:\n\n{}/reset-password?token={token}\n\nThe link works once, for {RESET_LINK_HOURS} hour. If you did not expect it, tell your administrator.",
+                target.name, state.settings.public_url
             );
             mailer::send(
                 &txn,

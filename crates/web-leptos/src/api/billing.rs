@@ -16,6 +16,8 @@ use super::{ApiError, Call, authorised, json};
 pub const ACCOUNTS_PER_PAGE: u64 = 25;
 /// Entries per slice of a ledger.
 pub const LEDGER_LIMIT: u64 = 25;
+/// Top-ups per slice of the tenant's list.
+pub const TOP_UPS_LIMIT: u64 = 10;
 /// The header that makes a repeated POST return its first answer instead of a second entry.
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
@@ -162,6 +164,18 @@ pub async fn reserve() -> Result<Reserve, ApiError> {
 pub async fn top_up(request: &TopUpRequest, key: &str) -> Result<TopUp, ApiError> {
     let call = Call::post("/api/billing/top-ups", request).header(IDEMPOTENCY_KEY, key);
     json(authorised(&call).await?).await
+}
+
+/// The caller's tenant's top-ups, newest first: one slice after `cursor`.
+///
+/// # Errors
+/// 404 for staff (no tenant), 422 for a bad cursor.
+pub async fn top_ups(cursor: Option<String>) -> Result<CursorPage<TopUp>, ApiError> {
+    let query = query_string([
+        ("cursor", cursor),
+        ("limit", Some(TOP_UPS_LIMIT.to_string())),
+    ]);
+    json(authorised(&Call::get(format!("/api/billing/top-ups{query}"))).await?).await
 }
 
 /// The caller's tenant's daily usage per kind in a range, oldest first.

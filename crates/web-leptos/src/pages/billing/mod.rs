@@ -10,7 +10,7 @@ mod tenant;
 
 use std::time::Duration;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -111,10 +111,7 @@ pub(crate) fn kind_label(kind: &str) -> String {
     }
 }
 
-/// `2025-11-25 18:14 UTC`.
-pub(crate) fn moment(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
+pub(crate) use crate::format::moment;
 
 /// Today in UTC: the server counts days (spend, usage rollups) in UTC, so a range picked
 /// here must mean the same days. chrono has no clock on wasm32; the browser's `Date` does.

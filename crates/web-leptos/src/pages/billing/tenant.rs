@@ -48,6 +48,8 @@ fn TenantReserve() -> impl IntoView {
     // Known once the reserve has loaded; the form says up front when payment is offline.
     let online_payment =
         Signal::derive(move || reserve.get().and_then(Result::ok).map(|r| r.online_payment));
+    // Bumped when a top-up opens, so the list below shows it.
+    let opened = RwSignal::new(0u64);
     view! {
         <Transition fallback=|| view! { <Loading text="Loading your reserve…"/> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
@@ -55,7 +57,7 @@ fn TenantReserve() -> impl IntoView {
             </ErrorBoundary>
         </Transition>
         {if org_admin {
-            view! { <TopUpForm online_payment=online_payment/> }.into_any()
+            view! { <TopUpForm online_payment=online_payment opened=opened/> }.into_any()
         } else {
             view! {
                 <section class="card">
@@ -67,7 +69,131 @@ fn TenantReserve() -> impl IntoView {
             }
             .into_any()
         }}
+        <CheckoutReturn/>
+        <TopUpList opened=opened/>
         <UsagePanel/>
+    }
+}
+
+/// What the payment provider's return page means (`?checkout=done|cancelled`).
+#[component]
+fn CheckoutReturn() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        match query.with(|q| q.get("checkout")).as_deref() {
+        Some("done") => Some(view! {
+            <div id="checkout-returned">
+                <Alert kind=AlertKind::Success title="Payment sent">
+                    <p>"Your reserve is credited as soon as the payment provider confirms the payment; the top-up below then shows as completed."</p>
+                </Alert>
+            </div>
+        }.into_any()),
+        Some("cancelled") => Some(view! {
+            <div id="checkout-cancelled">
+                <Alert kind=AlertKind::Warning title="Payment cancelled">
+                    <p>"Nothing was charged. The top-up stays pending; open a new one when you are ready."</p>
+                </Alert>
+            </div>
+        }.into_any()),
+        _ => None,
+    }
+    }
+}
+
+/// The organisation's top-ups, newest first, with "Load more" through the cursor.
+#[component]
+fn TopUpList(
+    /// Bumped when a top-up opens; the list reloads from the top.
+    opened: RwSignal<u64>,
+) -> impl IntoView {
+    let more = RwSignal::new(Vec::<TopUp>::new());
+    let next = RwSignal::new(None::<String>);
+    let first = LocalResource::new(move || {
+        opened.track();
+        more.set(Vec::new());
+        async move {
+            let page = api::top_ups(None).await?;
+            next.set(page.next_cursor.clone());
+            Ok::<_, ApiError>(page.items)
+        }
+    });
+    let load_more = Action::new_local(move |cursor: &String| {
+        let cursor = cursor.clone();
+        async move {
+            let page = api::top_ups(Some(cursor)).await?;
+            more.update(|m| m.extend(page.items));
+            next.set(page.next_cursor);
+            Ok::<_, ApiError>(())
+        }
+    });
+    let loading = load_more.pending();
+    let table = move |items: Vec<TopUp>| {
+        if items.is_empty() {
+            return view! {
+                <EmptyState title="No top-ups yet" icon="¤">
+                    <p>"Top-ups you open appear here, pending until their payment is confirmed."</p>
+                </EmptyState>
+            }
+            .into_any();
+        }
+        view! {
+            <div class="table-wrap">
+                <table class="table table-compact" id="top-ups">
+                    <thead>
+                        <tr>
+                            <th>"Opened"</th>
+                            <th class="num">"Amount"</th>
+                            <th>"Status"</th>
+                            <th>"Credited"</th>
+                            <th></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=move || items.clone() key=|t| t.id children=top_up_row/>
+                        <For each=move || more.get() key=|t| t.id children=top_up_row/>
+                    </tbody>
+                </table>
+            </div>
+            {move || next.get().map(|cursor| view! {
+                <button
+                    type="button"
+                    class="btn btn-secondary btn-sm"
+                    id="top-ups-load-more"
+                    disabled=move || loading.get()
+                    on:click=move |_| { load_more.dispatch(cursor.clone()); }
+                >
+                    {move || if loading.get() { "Loading…" } else { "Load more" }}
+                </button>
+            })}
+        }
+        .into_any()
+    };
+    view! {
+        <section class="card" id="top-up-list">
+            <h2 class="card-title">"Top-ups"</h2>
+            <Transition fallback=|| view! { <Loading text="Loading top-ups…"/> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
+                    {move || Suspend::new(async move { first.await.map(table) })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+/// One `.top-up` row; a pending one with a checkout page links to it.
+fn top_up_row(t: TopUp) -> impl IntoView {
+    let pay = (t.status == "pending")
+        .then(|| t.checkout_url.as_deref().and_then(safe_checkout_url).map(str::to_owned))
+        .flatten()
+        .map(|url| view! { <a class="btn btn-secondary btn-sm" href=url rel="noopener noreferrer">"Pay"</a> });
+    view! {
+        <tr class="top-up" data-status=t.status.clone()>
+            <td class="text-sm billing-nowrap">{moment(t.created_at)}</td>
+            <td class="num">{money(t.amount_cents, &t.currency)}</td>
+            <td><StatusBadge status=t.status.clone()/></td>
+            <td class="text-sm billing-nowrap">{t.completed_at.map_or_else(|| "—".to_owned(), moment)}</td>
+            <td>{pay}</td>
+        </tr>
     }
 }
 
@@ -170,6 +296,8 @@ fn TopUpForm(
     /// Whether a payment provider is configured; `None` until the reserve has loaded.
     #[prop(into)]
     online_payment: Signal<Option<bool>>,
+    /// Bumped after each opened top-up.
+    opened: RwSignal<u64>,
 ) -> impl IntoView {
     let amount = RwSignal::new(String::new());
     let keys = IdempotencyKeys::new();
@@ -179,6 +307,7 @@ fn TopUpForm(
             let top_up = api::top_up(&request, &key).await?;
             // The next submit is a second top-up, even for the same amount.
             keys.forget();
+            opened.update(|n| *n += 1);
             Ok::<_, ApiError>(top_up)
         }
     });

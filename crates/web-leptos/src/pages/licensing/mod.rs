@@ -220,10 +220,7 @@ fn day(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d").to_string()
 }
 
-/// `2025-11-25 18:14 UTC`.
-fn moment(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
+use crate::format::moment;
 
 /// `4900` → `49.00`, with the currency when known: money is integer cents in the API.
 fn money(cents: i64, currency: Option<&str>) -> String {

@@ -61,10 +61,7 @@ pub(crate) fn status_options() -> Vec<(String, String)> {
     .collect()
 }
 
-/// `2025-11-25 18:14 UTC`.
-pub(crate) fn moment(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
+pub(crate) use crate::format::moment;
 
 /// Long prompts are shown by their start in lists; the editor shows them whole.
 pub(crate) fn preview(text: &str, keep: usize) -> String {

@@ -3,6 +3,7 @@
 use chrono::{Datelike, Utc};
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
+use tessera_tests::billing::{FakeProvider, WEBHOOK_SECRET, stripe_signature};
 use tessera_tests::browser::{dist_dir, find, wait_for_path, wait_for_text, with_browser};
 use tessera_tests::*;
 
@@ -244,4 +245,67 @@ async fn an_org_admin_sees_the_reserve_and_opens_a_pending_top_up() {
     .await;
     assert_eq!(reserve["balance_cents"], 250);
     assert_eq!(reserve["online_payment"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_provider_a_top_up_links_to_checkout_and_shows_completed_once_paid() {
+    let provider = FakeProvider::start(200).await;
+    let dist = dist_dir();
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[
+            ("TESSERA_STATIC_DIR", dist.to_str().expect("a UTF-8 path")),
+            ("TESSERA_STRIPE_SECRET_KEY", "sk_test_tessera"),
+            ("TESSERA_STRIPE_API_BASE", provider.url.as_str()),
+            ("TESSERA_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ],
+    )
+    .await;
+    app.register("acme", "ada@acme.test", "ada").await;
+    let address = app.address.clone();
+    let app = std::sync::Arc::new(app);
+    let hooks = app.clone();
+
+    with_browser(|c| async move {
+        sign_in(&c, &address, "ada", "correct-horse-1", "Org acme").await;
+        c.goto(&format!("{address}/org/billing")).await.unwrap();
+        wait_for_text(&c, "#top-up-list", "No top-ups yet").await;
+        assert!(
+            c.find_all(Locator::Css("#topup-offline-note"))
+                .await
+                .unwrap()
+                .is_empty(),
+            "payment is online"
+        );
+        find(&c, "#topup-amount")
+            .await
+            .send_keys("40")
+            .await
+            .unwrap();
+        find(&c, "#topup-submit").await.click().await.unwrap();
+        let link = find(&c, "#topup-checkout").await;
+        assert_eq!(
+            link.attr("href").await.unwrap().as_deref(),
+            Some("https://checkout.test/pay/cs_test_1")
+        );
+        wait_for_text(&c, "tr.top-up[data-status=pending]", "40.00 USD").await;
+
+        // The provider confirms; back from checkout, the page says so and lists it paid.
+        let id = provider.calls()[0]
+            .field("metadata[top_up_id]")
+            .expect("the top-up id in the session metadata")
+            .to_owned();
+        let payload = json!({"id": "evt_b1", "type": "checkout.session.completed",
+            "data": {"object": {"metadata": {"top_up_id": id}}}})
+        .to_string();
+        let sig = stripe_signature(WEBHOOK_SECRET, Utc::now().timestamp(), &payload);
+        json_ok::<Value>(hooks.webhook(&payload, &sig).await, 200).await;
+        c.goto(&format!("{address}/org/billing?top_up={id}&checkout=done"))
+            .await
+            .unwrap();
+        wait_for_text(&c, "#checkout-returned", "Payment sent").await;
+        wait_for_text(&c, "tr.top-up[data-status=completed]", "40.00 USD").await;
+        wait_for_text(&c, "#reserve-balance", "40.00 USD").await;
+    })
+    .await;
 }

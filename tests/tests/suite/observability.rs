@@ -10,6 +10,7 @@ on_both_databases!(
     metrics_parse_as_prometheus_text_and_the_request_counter_rises,
     the_live_feed_delivers_activations_to_staff_and_the_owning_tenant_only,
     the_live_feed_needs_a_valid_token,
+    alerts_reach_the_live_feed_once_per_snapshot_not_per_view,
 );
 
 /// Every sample line of a Prometheus exposition: `name{labels} value`.
@@ -161,4 +162,68 @@ async fn the_live_feed_needs_a_valid_token(b: Backend) {
         "INVALID_TOKEN",
     )
     .await;
+}
+
+async fn alerts_reach_the_live_feed_once_per_snapshot_not_per_view(b: Backend) {
+    let app = spawn_app(b).await;
+    let admin = app.admin_tokens().await;
+    let tok = admin.access_token.as_str();
+    // The schedule's first run starts with the server; let it finish before the rule exists.
+    let mut first_run_done = false;
+    for _ in 0..100 {
+        let text = app.get("/metrics", None).await.text().await.unwrap();
+        if samples(&text)
+            .iter()
+            .any(|(name, v)| name == "tessera_jobs_runs_total" && *v >= 1.0)
+        {
+            first_run_done = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(first_run_done, "the scheduled metrics run never finished");
+    let rule = serde_json::json!([
+        {"metric": "requests_total", "operator": "gt", "value": 0, "severity": "warning"}
+    ]);
+    let put = app
+        .client
+        .put(format!("{}/api/system/metrics/thresholds", app.address))
+        .bearer_auth(tok)
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 200);
+    let mut feed = subscribe(&app, tok).await;
+    for _ in 0..2 {
+        let s: Value = json_ok(app.get("/api/system/metrics/summary", Some(tok)).await, 200).await;
+        assert_eq!(
+            s["alerts"][0]["metric"], "requests_total",
+            "the summary shows it"
+        );
+    }
+    assert!(
+        next_event(&mut feed, "alert", Duration::from_millis(700))
+            .await
+            .is_none(),
+        "viewing the summary published an alert"
+    );
+    let res = app
+        .post(
+            "/api/system/metrics/recompute",
+            &serde_json::json!({}),
+            Some(tok),
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let alert = next_event(&mut feed, "alert", Duration::from_secs(10))
+        .await
+        .expect("the job publishes the breach");
+    assert_eq!(alert["data"]["metric"], "requests_total");
+    assert!(
+        next_event(&mut feed, "alert", Duration::from_millis(700))
+            .await
+            .is_none(),
+        "one breach, one alert"
+    );
 }

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use serde_json::{Value, json};
-use tessera_tests::billing::{WEBHOOK_SECRET, stripe_signature};
+use tessera_tests::billing::{FakeProvider, WEBHOOK_SECRET, stripe_signature};
 use tessera_tests::*;
 
 on_both_databases!(
@@ -14,6 +14,9 @@ on_both_databases!(
     status_follows_balance_and_thresholds_in_the_accounts_table,
     members_see_their_reserve_and_open_top_ups,
     bad_billing_input_is_refused_and_changes_nothing,
+    a_configured_provider_opens_one_checkout_per_top_up,
+    a_failing_provider_records_no_top_up,
+    members_page_through_their_own_top_ups_only,
 );
 
 async fn billing_app(b: Backend) -> TestApp {
@@ -436,4 +439,168 @@ async fn bad_billing_input_is_refused_and_changes_nothing(b: Backend) {
     assert!(app.whole_ledger(tok, "acme").await.is_empty());
     let unsigned = app.webhook("{}", "").await;
     assert_problem(unsigned, 400, "INVALID_SIGNATURE").await;
+}
+
+async fn provider_app(b: Backend, provider: &FakeProvider) -> TestApp {
+    spawn_app_with(
+        b,
+        &[
+            ("TESSERA_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("TESSERA_STRIPE_SECRET_KEY", "sk_test_tessera"),
+            ("TESSERA_STRIPE_API_BASE", provider.url.as_str()),
+            ("TESSERA_PUBLIC_URL", "https://app.tessera.test"),
+        ],
+    )
+    .await
+}
+
+/// `POST /api/billing/top-ups` with an optional Idempotency-Key.
+async fn top_up(app: &TestApp, token: &str, cents: i64, key: Option<&str>) -> reqwest::Response {
+    let mut req = app
+        .client
+        .post(format!("{}/api/billing/top-ups", app.address))
+        .bearer_auth(token)
+        .json(&json!({"amount_cents": cents}));
+    if let Some(k) = key {
+        req = req.header("Idempotency-Key", k);
+    }
+    req.send().await.unwrap()
+}
+
+async fn a_configured_provider_opens_one_checkout_per_top_up(b: Backend) {
+    let provider = FakeProvider::start(200).await;
+    let app = provider_app(b, &provider).await;
+    let owner = app.register("acme", "ada@acme.test", "ada").await;
+    let tok = owner.access_token.as_str();
+    let reserve: Value = json_ok(app.get("/api/billing/reserve", Some(tok)).await, 200).await;
+    assert_eq!(reserve["online_payment"], true);
+
+    let first: Value = json_ok(top_up(&app, tok, 2500, Some("k-1")).await, 201).await;
+    assert_eq!(first["checkout_url"], "https://checkout.test/pay/cs_test_1");
+    let calls = provider.calls();
+    assert_eq!(calls.len(), 1);
+    let call = &calls[0];
+    assert_eq!(call.path, "/v1/checkout/sessions");
+    assert_eq!(call.header("authorization"), Some("Bearer sk_test_tessera"));
+    assert!(
+        call.header("idempotency-key")
+            .is_some_and(|k| k.len() == 64)
+    );
+    assert_eq!(call.field("mode"), Some("payment"));
+    assert_eq!(
+        call.field("line_items[0][price_data][unit_amount]"),
+        Some("2500")
+    );
+    assert_eq!(
+        call.field("line_items[0][price_data][currency]"),
+        Some("usd")
+    );
+    let id = first["id"].as_str().unwrap();
+    assert_eq!(call.field("metadata[top_up_id]"), Some(id));
+    assert!(
+        call.field("success_url")
+            .is_some_and(|u| u.starts_with("https://app.tessera.test/org/billing?top_up="))
+    );
+
+    // A repeat is answered from the first result without a second provider call.
+    let again: Value = json_ok(top_up(&app, tok, 2500, Some("k-1")).await, 201).await;
+    assert_eq!(again, first);
+    assert_eq!(provider.calls().len(), 1);
+
+    // The provider's webhook credits it and the list shows it completed.
+    let payload = json!({"id": "evt_1", "type": "checkout.session.completed",
+        "data": {"object": {"metadata": {"top_up_id": id}}}})
+    .to_string();
+    let sig = stripe_signature(WEBHOOK_SECRET, Utc::now().timestamp(), &payload);
+    json_ok::<Value>(app.webhook(&payload, &sig).await, 200).await;
+    let list: Value = json_ok(app.get("/api/billing/top-ups", Some(tok)).await, 200).await;
+    assert_eq!(list["items"][0]["id"], id);
+    assert_eq!(list["items"][0]["status"], "completed");
+    assert!(list["items"][0]["completed_at"].is_string());
+    let reserve: Value = json_ok(app.get("/api/billing/reserve", Some(tok)).await, 200).await;
+    assert_eq!(reserve["balance_cents"], 2500);
+}
+
+async fn a_failing_provider_records_no_top_up(b: Backend) {
+    let provider = FakeProvider::start(500).await;
+    let app = provider_app(b, &provider).await;
+    let owner = app.register("acme", "ada@acme.test", "ada").await;
+    let tok = owner.access_token.as_str();
+    let p = assert_problem(
+        top_up(&app, tok, 1000, Some("k-1")).await,
+        502,
+        "PAYMENT_PROVIDER_FAILED",
+    )
+    .await;
+    assert!(
+        !p.detail.contains("provider down"),
+        "the provider's words stay in the log"
+    );
+    assert_eq!(provider.calls().len(), 1);
+    let list: Value = json_ok(app.get("/api/billing/top-ups", Some(tok)).await, 200).await;
+    assert_eq!(list["items"], json!([]));
+    // The key was not spent: a retry reaches the provider again.
+    assert_problem(
+        top_up(&app, tok, 1000, Some("k-1")).await,
+        502,
+        "PAYMENT_PROVIDER_FAILED",
+    )
+    .await;
+    assert_eq!(provider.calls().len(), 2);
+}
+
+async fn members_page_through_their_own_top_ups_only(b: Backend) {
+    let app = billing_app(b).await;
+    let acme = app.register("acme", "ada@acme.test", "ada").await;
+    let globex = app.register("globex", "hank@globex.test", "hank").await;
+    let mut made = Vec::new();
+    for cents in [100, 200, 300, 400, 500] {
+        let t: Value = json_ok(top_up(&app, &acme.access_token, cents, None).await, 201).await;
+        assert_eq!(t["checkout_url"], Value::Null);
+        made.push(t["id"].as_str().unwrap().to_owned());
+    }
+    json_ok::<Value>(top_up(&app, &globex.access_token, 999, None).await, 201).await;
+
+    let mut seen = Vec::new();
+    let mut path = "/api/billing/top-ups?limit=2".to_owned();
+    loop {
+        let page: Value = json_ok(app.get(&path, Some(&acme.access_token)).await, 200).await;
+        for t in page["items"].as_array().unwrap() {
+            seen.push(t["id"].as_str().unwrap().to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/billing/top-ups?limit=2&cursor={c}"),
+            None => break,
+        }
+    }
+    made.reverse();
+    assert_eq!(seen, made, "each once, newest first, none of globex's");
+
+    let pending: Value = json_ok(
+        app.get(
+            "/api/billing/top-ups?status=completed",
+            Some(&acme.access_token),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(pending["items"], json!([]));
+    assert_problem(
+        app.get("/api/billing/top-ups?status=paid", Some(&acme.access_token))
+            .await,
+        422,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    assert_problem(
+        app.get(
+            "/api/billing/top-ups?cursor=garbage",
+            Some(&acme.access_token),
+        )
+        .await,
+        422,
+        "VALIDATION_FAILED",
+    )
+    .await;
 }

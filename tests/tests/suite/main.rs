@@ -1,0 +1,21 @@
+//! Every black-box test in one binary: one link instead of one per area, which keeps
+//! the build fast and the target directory small.
+
+mod billing;
+mod browser;
+mod browser_billing;
+mod browser_licensing;
+mod browser_metrics;
+mod browser_portal;
+mod browser_worklog;
+mod errors;
+mod faults;
+mod identity;
+mod licensing;
+mod metrics;
+mod observability;
+mod openapi;
+mod projects;
+mod tenants;
+mod users;
+mod worklogs;

@@ -1,13 +1,21 @@
 //! Turns the framework's own failures (bad JSON, bad query or path values, unknown
-//! routes, wrong methods, oversized bodies) into problem+json, so no client ever sees
-//! text/plain or an empty error body.
+//! routes, wrong methods, oversized bodies, refused CORS preflights) into problem+json, so
+//! no client ever sees text/plain or an empty error body; and bounds how long a request
+//! body may take to arrive.
 
-use actix_web::dev::{ResourceDef, ServiceResponse};
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::http::StatusCode;
-use actix_web::http::header::CONTENT_TYPE;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use actix_web::dev::{Payload, ResourceDef, Service, ServiceRequest, ServiceResponse};
+use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
+use actix_web::http::header::{self, CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{HttpRequest, web};
+use actix_web::web::Bytes;
+use actix_web::{HttpMessage, HttpRequest, web};
+use futures_util::Stream;
 use tessera_domain::FieldError;
 
 use crate::error::{ApiError, PROBLEM_JSON, problem, problem_response};
@@ -31,6 +39,15 @@ pub fn path_config() -> web::PathConfig {
 
 fn json_error(err: JsonPayloadError) -> ApiError {
     match err {
+        JsonPayloadError::Payload(PayloadError::Io(e))
+            if e.kind() == std::io::ErrorKind::TimedOut =>
+        {
+            ApiError::client(
+                StatusCode::REQUEST_TIMEOUT,
+                "REQUEST_TIMEOUT",
+                "the request body did not arrive in time",
+            )
+        }
         JsonPayloadError::OverflowKnownLength { limit, .. }
         | JsonPayloadError::Overflow { limit } => ApiError::client(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -95,6 +112,11 @@ pub fn problem_fallback<B: 'static>() -> ErrorHandlers<B> {
         }
         let status = res.status();
         let (code, detail) = match status {
+            // actix-cors answers a refused preflight with a bare 400 of its own.
+            StatusCode::BAD_REQUEST if is_preflight(res.request()) => (
+                "CORS_REJECTED",
+                "this origin, method or header may not call the API from a browser".to_owned(),
+            ),
             StatusCode::NOT_FOUND => (
                 "NOT_FOUND",
                 format!("no route for {}", res.request().path()),
@@ -121,11 +143,91 @@ pub fn problem_fallback<B: 'static>() -> ErrorHandlers<B> {
             ),
         };
         let body = problem(status, code, detail, None);
-        let (req, _) = res.into_parts();
-        let res =
-            ServiceResponse::new(req, problem_response(&body, None)).map_into_right_body::<B>();
+        let (req, original) = res.into_parts();
+        let mut answer = problem_response(&body, None);
+        // Keep what outer layers already said (CORS, Allow, Vary); only the body changes.
+        for (name, value) in original.headers() {
+            if name != CONTENT_TYPE && name != CONTENT_LENGTH {
+                answer.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+        let res = ServiceResponse::new(req, answer).map_into_right_body::<B>();
         Ok(ErrorHandlerResponse::Response(res))
     })
+}
+
+fn is_preflight(req: &HttpRequest) -> bool {
+    req.method() == Method::OPTIONS
+        && req.headers().contains_key(header::ORIGIN)
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+/// Time a request body gets to arrive, before what its received bytes add (see below).
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// The slowest body rate that never times out: one more second per this many bytes
+/// received (Apache's `mod_reqtimeout` rule), so large bodies on slow links get through
+/// while a client dripping a byte now and then is cut off.
+const BODY_MIN_RATE_BYTES_PER_SEC: u64 = 500;
+
+/// Middleware: a request body must arrive within [`BODY_TIMEOUT`], extended by one second
+/// per 500 bytes received. actix's `client_request_timeout` covers only the head, so
+/// without this a client that sends a head and then stalls mid-body holds its connection
+/// (and a waiting handler) forever. A late body fails its extractor: 408 for JSON.
+pub fn limit_body_time<S, B>(mut req: ServiceRequest, srv: &S) -> S::Future
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    let payload = req.take_payload();
+    if !matches!(payload, Payload::None) {
+        let timed: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> =
+            Box::pin(BodyDeadline {
+                inner: payload,
+                timer: Box::pin(tokio::time::sleep(BODY_TIMEOUT)),
+                expired: false,
+            });
+        req.set_payload(Payload::from(timed));
+    }
+    srv.call(req)
+}
+
+/// A body stream that fails with `TimedOut` once its deadline passes.
+struct BodyDeadline {
+    inner: Payload,
+    timer: Pin<Box<tokio::time::Sleep>>,
+    expired: bool,
+}
+
+impl Stream for BodyDeadline {
+    type Item = Result<Bytes, PayloadError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.expired {
+            return Poll::Ready(None);
+        }
+        match Pin::new(&mut this.inner).poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                let more =
+                    Duration::from_millis(chunk.len() as u64 * 1000 / BODY_MIN_RATE_BYTES_PER_SEC);
+                let deadline = this.timer.deadline() + more;
+                this.timer.as_mut().reset(deadline);
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Pending => match this.timer.as_mut().poll(cx) {
+                Poll::Ready(()) => {
+                    this.expired = true;
+                    Poll::Ready(Some(Err(PayloadError::Io(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the request body did not arrive in time",
+                    )))))
+                }
+                Poll::Pending => Poll::Pending,
+            },
+            done => done,
+        }
+    }
 }
 
 /// Which methods each documented path answers, so an unmatched method on a known path

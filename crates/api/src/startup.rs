@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_files::{Files, NamedFile};
@@ -13,14 +14,16 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::payments::PaymentProvider;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::tokens::TokenHasher;
 use crate::bootstrap::{self, CreatedAdmin};
 use crate::config::Settings;
 use crate::error::{ApiError, problem, problem_response};
-use crate::extract::{MethodTable, json_config, path_config, problem_fallback, query_config};
+use crate::extract::{
+    MethodTable, json_config, limit_body_time, path_config, problem_fallback, query_config,
+};
 use crate::openapi::ApiDoc;
+use crate::payments::PaymentProvider;
 use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
 use crate::{db, license, lookup, routes, secrets};
@@ -156,12 +159,19 @@ fn server(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
                 }
             })
             .default_service(web::to(fallback))
-            .wrap(problem_fallback())
+            .wrap_fn(limit_body_time)
             .wrap(cors(&settings.cors_origins))
+            // Outside CORS, so a refused preflight is problem+json too.
+            .wrap(problem_fallback())
             .wrap(security_headers())
             // Outermost, so it sees every answer as the client does.
             .wrap_fn(measure)
     })
+    // actix's defaults, stated: a client gets 5 s to send its request head (then 408 and
+    // the connection closes) and an idle keep-alive connection is closed after 5 s, so
+    // slow or silent clients cannot pile up connections. Bodies: `limit_body_time`.
+    .client_request_timeout(Duration::from_secs(5))
+    .keep_alive(Duration::from_secs(5))
     .listen(listener)?
     .run();
     Ok(server)

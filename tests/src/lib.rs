@@ -214,15 +214,57 @@ impl TestApp {
     }
 }
 
-/// Asserts a problem+json answer with this status and code, and returns it.
-pub async fn assert_problem(res: Response, status: u16, code: &str) -> Problem {
-    assert_eq!(res.status().as_u16(), status, "status for expected {code}");
-    let ct = res
-        .headers()
+/// An answer read whole, for tests that collect every failure instead of stopping at
+/// the first.
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// The `Content-Type` header, or empty.
+    pub content_type: String,
+    /// The body as text.
+    pub text: String,
+    /// The problem `code`, or empty when the body is not a problem.
+    pub code: String,
+}
+
+impl Answer {
+    /// Reads status, content type and body.
+    pub async fn read(res: Response) -> Answer {
+        let status = res.status().as_u16();
+        let content_type = content_type(&res);
+        let text = res.text().await.unwrap_or_default();
+        let code = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v["code"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        Answer {
+            status,
+            content_type,
+            text,
+            code,
+        }
+    }
+
+    /// True for problem+json with this status and code.
+    pub fn is_problem(&self, status: u16, code: &str) -> bool {
+        self.status == status
+            && self.code == code
+            && self.content_type.starts_with("application/problem+json")
+    }
+}
+
+fn content_type(res: &Response) -> String {
+    res.headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
-        .to_owned();
+        .to_owned()
+}
+
+/// Asserts a problem+json answer with this status and code, and returns it.
+pub async fn assert_problem(res: Response, status: u16, code: &str) -> Problem {
+    assert_eq!(res.status().as_u16(), status, "status for expected {code}");
+    let ct = content_type(&res);
     assert!(
         ct.starts_with("application/problem+json"),
         "content-type was {ct:?}"

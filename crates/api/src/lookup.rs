@@ -2,9 +2,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Select};
 use tessera_domain::entity::{tenant, user};
+use tessera_domain::page::Paged;
 use uuid::Uuid;
+
+use crate::paging::{self, Paging, Sort};
 
 /// A tenant by slug or id (both are accepted wherever a tenant is named).
 ///
@@ -65,4 +68,51 @@ pub async fn tenant_slugs(
         .all(conn)
         .await?;
     Ok(rows.into_iter().map(|t| (t.id, t.slug)).collect())
+}
+
+/// Narrows a staff list to the tenant a `?tenant=` filter names (slug or id); no filter
+/// leaves it as it is. `None` when the filter names no tenant: the list is then empty,
+/// not an error.
+///
+/// # Errors
+/// The query failed.
+pub async fn filter_by_tenant<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    select: Select<E>,
+    column: E::Column,
+    reference: Option<&str>,
+) -> Result<Option<Select<E>>, DbErr> {
+    let Some(r) = reference.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(Some(select));
+    };
+    Ok(tenant_by_ref(conn, r)
+        .await?
+        .map(|t| select.filter(column.eq(t.id))))
+}
+
+/// Fetches one page and renders each row with its tenant's slug, looked up for the whole
+/// page in one query.
+///
+/// # Errors
+/// The queries failed.
+pub async fn page_with_slugs<E, V>(
+    conn: &impl ConnectionTrait,
+    select: Select<E>,
+    sort: Sort<E::Column>,
+    tie_breaker: E::Column,
+    paging: Paging,
+    tenant_of: impl Fn(&E::Model) -> Uuid,
+    view: impl Fn(&E::Model, &str) -> V,
+) -> Result<Paged<V>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    let (rows, total) = paging::fetch(conn, select, sort, tie_breaker, paging).await?;
+    let slugs = tenant_slugs(conn, rows.iter().map(&tenant_of)).await?;
+    let items = rows
+        .iter()
+        .map(|r| view(r, slugs.get(&tenant_of(r)).map_or("", String::as_str)))
+        .collect();
+    Ok(paging.wrap(items, total))
 }

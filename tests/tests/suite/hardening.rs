@@ -262,27 +262,17 @@ async fn forged_and_misused_tokens_are_401_and_reveal_nothing() {
     let mut failures = Vec::new();
     for (what, token, code) in &cases {
         for path in ["/api/auth/me", "/admin/api/outbox"] {
-            let res = bearer(&app, path, token).await;
-            let status = res.status().as_u16();
-            let ct = res
-                .headers()
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_owned();
-            let text = res.text().await.unwrap_or_default();
-            let got_code = serde_json::from_str::<Value>(&text)
-                .ok()
-                .and_then(|v| v["code"].as_str().map(str::to_owned))
-                .unwrap_or_default();
-            if status != 401 || got_code != *code || !ct.starts_with("application/problem+json") {
+            let a = Answer::read(bearer(&app, path, token).await).await;
+            if !a.is_problem(401, code) {
                 failures.push(format!(
-                    "{what} on {path}: expected 401 {code}, got {status} {ct} {text}"
+                    "{what} on {path}: expected 401 {code}, got {} {} {}",
+                    a.status, a.content_type, a.text
                 ));
             }
-            if let Some(leak) = never_shown.iter().find(|s| text.contains(s.as_str())) {
+            if let Some(leak) = never_shown.iter().find(|s| a.text.contains(s.as_str())) {
                 failures.push(format!(
-                    "{what} on {path}: the answer shows {leak:?}: {text}"
+                    "{what} on {path}: the answer shows {leak:?}: {}",
+                    a.text
                 ));
             }
         }

@@ -312,30 +312,17 @@ async fn another_tenants_ids_are_invisible_everywhere_and_nothing_changes(b: Bac
     let mut failures = Vec::new();
     for probe in matrix(&owned) {
         let label = format!("{} {}", probe.method, probe.path);
-        let res = send(&app, probe.method, &probe.path, probe.body.as_ref(), b_tok).await;
-        let status = res.status().as_u16();
-        let ct = res
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let text = res.text().await.unwrap_or_default();
-        let code = serde_json::from_str::<Value>(&text)
-            .ok()
-            .and_then(|v| v["code"].as_str().map(str::to_owned))
-            .unwrap_or_default();
-        if status != probe.status
-            || code != probe.code
-            || !ct.starts_with("application/problem+json")
-        {
+        let a =
+            Answer::read(send(&app, probe.method, &probe.path, probe.body.as_ref(), b_tok).await)
+                .await;
+        if !a.is_problem(probe.status, probe.code) {
             failures.push(format!(
-                "{label}: expected {} {}, got {status} {ct} {text}",
-                probe.status, probe.code
+                "{label}: expected {} {}, got {} {} {}",
+                probe.status, probe.code, a.status, a.content_type, a.text
             ));
         }
-        if let Some(leak) = owned.ids().into_iter().find(|id| text.contains(id)) {
-            failures.push(format!("{label}: the answer names A's {leak}: {text}"));
+        if let Some(leak) = owned.ids().into_iter().find(|id| a.text.contains(id)) {
+            failures.push(format!("{label}: the answer names A's {leak}: {}", a.text));
         }
     }
     assert!(

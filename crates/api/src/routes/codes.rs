@@ -17,7 +17,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::{AuthUser, ClientIp};
 use crate::codes::{self, NewCodes, status_condition};
 use crate::error::{ApiError, ApiResult};
-use crate::lookup::{tenant_by_ref, tenant_slugs};
+use crate::lookup::{filter_by_tenant, page_with_slugs, tenant_by_ref, tenant_slugs};
 use crate::paging::{self, Paging, Sort};
 use crate::state::AppState;
 use crate::views::code_view;
@@ -96,14 +96,16 @@ async fn page_of_codes(
     ) {
         select = select.filter(c);
     }
-    let (rows, total) =
-        paging::fetch(conn, select, sort, activation_code::Column::Id, paging).await?;
-    let slugs = tenant_slugs(conn, rows.iter().map(|c| c.tenant_id)).await?;
-    let items = rows
-        .iter()
-        .map(|c| code_view(c, slugs.get(&c.tenant_id).map_or("", String::as_str), now))
-        .collect();
-    Ok(paging.wrap(items, total))
+    Ok(page_with_slugs(
+        conn,
+        select,
+        sort,
+        activation_code::Column::Id,
+        paging,
+        |c| c.tenant_id,
+        |c, slug| code_view(c, slug, now),
+    )
+    .await?)
 }
 
 /// Generates 1 to 1000 activation codes for a tenant. The answer carries each code's
@@ -200,13 +202,16 @@ pub async fn list_activation_codes(
 ) -> ApiResult<web::Json<Paged<CodeView>>> {
     auth.require(Role::Admin)?;
     let paging = Paging::parse(q.page, q.per_page)?;
-    let mut select = activation_code::Entity::find();
-    if let Some(r) = q.tenant.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        let Some(t) = tenant_by_ref(&state.db, r).await? else {
-            return Ok(web::Json(paging.wrap(Vec::new(), 0)));
-        };
-        select = select.filter(activation_code::Column::TenantId.eq(t.id));
-    }
+    let Some(select) = filter_by_tenant(
+        &state.db,
+        activation_code::Entity::find(),
+        activation_code::Column::TenantId,
+        q.tenant.as_deref(),
+    )
+    .await?
+    else {
+        return Ok(web::Json(paging.wrap(Vec::new(), 0)));
+    };
     let page = page_of_codes(
         &state.db,
         select,

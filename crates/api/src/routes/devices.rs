@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{AuthUser, ClientIp};
 use crate::error::{ApiError, ApiResult};
-use crate::lookup::{tenant_by_ref, tenant_slugs};
+use crate::lookup::{filter_by_tenant, page_with_slugs, tenant_slugs};
 use crate::paging::{self, Paging, Sort};
 use crate::state::AppState;
 use crate::views::device_view;
@@ -99,13 +99,16 @@ async fn page_of_devices(
     ) {
         select = select.filter(c);
     }
-    let (rows, total) = paging::fetch(conn, select, sort, device::Column::Id, paging).await?;
-    let slugs = tenant_slugs(conn, rows.iter().map(|d| d.tenant_id)).await?;
-    let items = rows
-        .iter()
-        .map(|d| device_view(d, slugs.get(&d.tenant_id).map_or("", String::as_str)))
-        .collect();
-    Ok(paging.wrap(items, total))
+    Ok(page_with_slugs(
+        conn,
+        select,
+        sort,
+        device::Column::Id,
+        paging,
+        |d| d.tenant_id,
+        device_view,
+    )
+    .await?)
 }
 
 /// Revokes the device (if it is not already) and frees its slot in the tenant's device
@@ -172,13 +175,16 @@ pub async fn list_devices(
 ) -> ApiResult<web::Json<Paged<DeviceView>>> {
     auth.require(Role::Admin)?;
     let paging = Paging::parse(q.page, q.per_page)?;
-    let mut select = device::Entity::find();
-    if let Some(r) = q.tenant.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        let Some(t) = tenant_by_ref(&state.db, r).await? else {
-            return Ok(web::Json(paging.wrap(Vec::new(), 0)));
-        };
-        select = select.filter(device::Column::TenantId.eq(t.id));
-    }
+    let Some(select) = filter_by_tenant(
+        &state.db,
+        device::Entity::find(),
+        device::Column::TenantId,
+        q.tenant.as_deref(),
+    )
+    .await?
+    else {
+        return Ok(web::Json(paging.wrap(Vec::new(), 0)));
+    };
     let page = page_of_devices(
         &state.db,
         select,

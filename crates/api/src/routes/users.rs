@@ -24,7 +24,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::tokens::random_token;
 use crate::auth::{AuthUser, ClientIp, password, session};
 use crate::error::{ApiError, ApiResult};
-use crate::lookup::{tenant_by_ref, tenant_slugs, user_by_login};
+use crate::lookup::{filter_by_tenant, tenant_by_ref, tenant_slugs, user_by_login};
 use crate::mailer;
 use crate::paging::{self, Paging, Sort};
 use crate::state::AppState;
@@ -215,11 +215,13 @@ pub async fn list_users(
     }
     if !auth.role.is_staff() {
         select = select.filter(user::Column::TenantId.eq(auth.tenant_id));
-    } else if let Some(t) = q.tenant.as_deref().filter(|t| !t.is_empty()) {
-        let Some(t) = tenant_by_ref(&state.db, t).await? else {
+    } else {
+        let tenant = q.tenant.as_deref();
+        let Some(s) = filter_by_tenant(&state.db, select, user::Column::TenantId, tenant).await?
+        else {
             return Ok(web::Json(paging.wrap(Vec::new(), 0)));
         };
-        select = select.filter(user::Column::TenantId.eq(t.id));
+        select = s;
     }
     let (rows, total) = paging::fetch(&state.db, select, sort, user::Column::Id, paging).await?;
     let slugs = tenant_slugs(&state.db, rows.iter().filter_map(|u| u.tenant_id)).await?;

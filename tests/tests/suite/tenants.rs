@@ -9,6 +9,7 @@ use tessera_domain::tenant::{
     DeletionImpact, SubscriptionStatus, SubscriptionView, TenantStatus, TenantView,
 };
 use tessera_tests::*;
+use uuid::Uuid;
 
 on_both_databases!(
     creating_a_tenant_opens_an_active_subscription_and_generates_its_codes,
@@ -19,6 +20,7 @@ on_both_databases!(
     plans_are_edited_by_super_admins_only,
     deletion_impact_counts_exactly_what_deletion_removes,
     the_system_tenant_cannot_be_deleted_suspended_or_moved,
+    deleting_a_tenant_while_its_devices_activate_leaves_nothing_behind,
     staff_endpoints_refuse_org_admins_and_anonymous_callers,
 );
 
@@ -710,4 +712,71 @@ async fn staff_endpoints_refuse_org_admins_and_anonymous_callers(b: Backend) {
         "FORBIDDEN",
     )
     .await;
+}
+
+async fn deleting_a_tenant_while_its_devices_activate_leaves_nothing_behind(b: Backend) {
+    let app = spawn_app(b).await;
+    let admin = app.admin_tokens().await;
+    let tok = admin.access_token.as_str();
+    // Room for every device, so only the deletion stops the activations.
+    let res = app
+        .patch(
+            "/admin/api/plans/free",
+            &json!({"device_quota": 10000}),
+            tok,
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    app.register("acme", "ada@acme.test", "ada").await;
+    let tid: Uuid = json_ok::<TenantView>(app.get_tenant(tok, "acme").await, 200)
+        .await
+        .id;
+    let code = app.one_code(tok, "acme", 10000).await;
+    let done = std::sync::atomic::AtomicBool::new(false);
+    // Four devices activate one after another until the code is gone with its tenant.
+    let activators = (0..4).map(|w| {
+        let (app, code, done) = (&app, code.clone(), &done);
+        async move {
+            let mut seen = Vec::new();
+            for i in 0.. {
+                let status = app
+                    .activate(&code, &format!("fp-{w}-{i}"))
+                    .await
+                    .status()
+                    .as_u16();
+                seen.push(status);
+                if status != 201 && done.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                if i > 2000 {
+                    panic!("activations never stopped");
+                }
+            }
+            seen
+        }
+    });
+    let deletion = async {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let status = app
+            .delete_tenant(tok, "acme", Some("acme"))
+            .await
+            .status()
+            .as_u16();
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        status
+    };
+    let (seen, deleted) = tokio::join!(futures_util::future::join_all(activators), deletion);
+    assert_eq!(deleted, 204);
+    let seen: Vec<u16> = seen.into_iter().flatten().collect();
+    // Each activation either finished before the deletion (and went with it) or found the
+    // code gone: never a 5xx, never a device left behind.
+    assert!(seen.contains(&201), "no activation ran before the deletion");
+    assert!(
+        seen.iter().all(|s| *s == 201 || *s == 404),
+        "unexpected answers: {seen:?}"
+    );
+    for table in ["activation_codes", "devices", "subscriptions", "users"] {
+        assert_eq!(app.rows_of_tenant(table, tid).await, 0, "{table}");
+    }
+    assert_problem(app.get_tenant(tok, "acme").await, 404, "TENANT_NOT_FOUND").await;
 }

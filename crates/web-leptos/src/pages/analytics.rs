@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use tessera_domain::metrics::{Analytics, DayCount, PlanCount, TenantUsage};
 
 use super::billing::{money, today_utc};
-use super::charts::{self, Frame};
+use super::charts::{self, Frame, coord};
 use super::restricted::Restricted;
 use crate::api::{self, ApiError};
 use crate::components::{EmptyState, ErrorList, Loading, PageHeader, capitalize};
@@ -138,8 +138,8 @@ fn activations_chart(days: Vec<DayCount>) -> AnyView {
             {ticks
                 .into_iter()
                 .map(|t| view! {
-                    <line class="chart-grid" x1=frame.left x2=right y1=t.y y2=t.y/>
-                    <text class="chart-label" x=frame.left - 6.0 y=t.y + 4.0 text-anchor="end">
+                    <line class="chart-grid" x1=coord(frame.left) x2=coord(right) y1=coord(t.y) y2=coord(t.y)/>
+                    <text class="chart-label" x=coord(frame.left - 6.0) y=coord(t.y + 4.0) text-anchor="end">
                         {t.value}
                     </text>
                 })
@@ -148,8 +148,8 @@ fn activations_chart(days: Vec<DayCount>) -> AnyView {
                 .into_iter()
                 .filter_map(|i| Some((line.points.get(i)?.0, days.get(i)?.date)))
                 .map(|(x, date)| view! {
-                    <text class="chart-label" x=x y=baseline + 18.0 text-anchor="middle">
-                        {date.format("%b %d").to_string()}
+                    <text class="chart-label" x=coord(x) y=coord(baseline + 18.0) text-anchor="middle">
+                        {crate::format::short_date(date)}
                     </text>
                 })
                 .collect_view()}
@@ -159,7 +159,7 @@ fn activations_chart(days: Vec<DayCount>) -> AnyView {
                 .iter()
                 .zip(&days)
                 .map(|((x, y), d)| view! {
-                    <circle class="chart-point" cx=*x cy=*y r="3">
+                    <circle class="chart-point" cx=coord(*x) cy=coord(*y) r="3">
                         <title>{format!("{}: {} activations", d.date, d.count)}</title>
                     </circle>
                 })
@@ -186,8 +186,8 @@ fn plans_chart(plans: Vec<PlanCount>) -> AnyView {
             {ticks
                 .into_iter()
                 .map(|t| view! {
-                    <line class="chart-grid" x1=frame.left x2=right y1=t.y y2=t.y/>
-                    <text class="chart-label" x=frame.left - 6.0 y=t.y + 4.0 text-anchor="end">
+                    <line class="chart-grid" x1=coord(frame.left) x2=coord(right) y1=coord(t.y) y2=coord(t.y)/>
+                    <text class="chart-label" x=coord(frame.left - 6.0) y=coord(t.y + 4.0) text-anchor="end">
                         {t.value}
                     </text>
                 })
@@ -197,13 +197,13 @@ fn plans_chart(plans: Vec<PlanCount>) -> AnyView {
                 .zip(plans)
                 .map(|(b, p)| view! {
                     <g class="chart-bar" data-plan=p.plan.clone()>
-                        <rect x=b.x y=b.y width=b.width height=b.height rx="3">
+                        <rect x=coord(b.x) y=coord(b.y) width=coord(b.width) height=coord(b.height) rx="3">
                             <title>{format!("{}: {} tenants", capitalize(&p.plan), p.tenants)}</title>
                         </rect>
-                        <text class="chart-label" x=b.centre y=baseline + 18.0 text-anchor="middle">
+                        <text class="chart-label" x=coord(b.centre) y=coord(baseline + 18.0) text-anchor="middle">
                             {capitalize(&p.plan)}
                         </text>
-                        <text class="chart-value" x=b.centre y=b.y - 4.0 text-anchor="middle">
+                        <text class="chart-value" x=coord(b.centre) y=coord(b.y - 4.0) text-anchor="middle">
                             {p.tenants}
                         </text>
                     </g>

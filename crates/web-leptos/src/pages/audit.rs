@@ -268,7 +268,7 @@ fn event_rows(e: AuditEventView) -> impl IntoView {
     };
     view! {
         <tr class="audit-row" data-action=e.action.clone() class:expanded=move || open.get()>
-            <td class="text-sm nowrap">{e.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+            <td class="text-sm nowrap">{crate::format::moment_seconds(e.created_at)}</td>
             <td class="audit-actor">{actor.unwrap_or_else(|| "System".to_owned())}</td>
             <td><code class="audit-action">{e.action.clone()}</code></td>
             <td class="audit-target">

@@ -28,7 +28,7 @@ impl Frame {
 
     /// The `viewBox` attribute.
     pub fn view_box(&self) -> String {
-        format!("0 0 {} {}", self.width, self.height)
+        format!("0 0 {} {}", coord(self.width), coord(self.height))
     }
 
     /// The y of the value axis' zero (the plot's bottom edge).
@@ -105,7 +105,10 @@ pub fn line(frame: &Frame, values: &[i64]) -> Line {
     let path = points
         .iter()
         .enumerate()
-        .map(|(i, (x, y))| format!("{}{x} {y}", if i == 0 { "M" } else { "L" }))
+        .map(|(i, (x, y))| {
+            let cmd = if i == 0 { "M" } else { "L" };
+            format!("{cmd}{} {}", coord(*x), coord(*y))
+        })
         .collect::<Vec<_>>()
         .join(" ");
     Line { points, path, max }
@@ -173,6 +176,13 @@ fn round(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
+/// An SVG coordinate as markup: at most two decimals, no trailing zeros (`192`,
+/// `101.5`). Attributes take this string rather than the `f64`, whose standard
+/// formatting would add its float printer to the wasm.
+pub fn coord(v: f64) -> String {
+    crate::format::short(v, 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +198,9 @@ mod tests {
         assert_eq!(l.points[1], (335.0, 101.0));
         assert_eq!(l.points[2], (630.0, 10.0));
         assert_eq!(l.path, "M40 192 L335 101 L630 10");
+        assert_eq!(F.view_box(), "0 0 640 220");
+        assert_eq!(coord(F.left - 6.0), "34");
+        assert_eq!(coord(101.01 + 4.0), "105.01");
     }
 
     #[test]

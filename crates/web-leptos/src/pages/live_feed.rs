@@ -101,7 +101,10 @@ fn describe(kind: &str, data: &Value) -> String {
                 .get("threshold")
                 .map_or_else(|| "?".to_owned(), |t| s(t, "severity"));
             match data.get("value").and_then(Value::as_f64) {
-                Some(v) => format!("{severity} alert: {metric} = {v}"),
+                Some(v) => format!(
+                    "{severity} alert: {metric} = {}",
+                    crate::format::short(v, 4)
+                ),
                 None => format!("{severity} alert: {metric}"),
             }
         }
@@ -139,7 +142,7 @@ pub fn LiveFeed() -> impl IntoView {
                 <For each=move || items.get() key=|i| i.key let:item>
                     <li class="live-event" data-kind=item.kind.clone()>
                         <time class="live-time" datetime=item.at.to_rfc3339()>
-                            {item.at.format("%H:%M:%S").to_string()}
+                            {crate::format::clock(item.at)}
                         </time>
                         <span class="badge badge-neutral live-kind">{item.kind.replace('_', " ")}</span>
                         <span class="live-text">{item.text.clone()}</span>

@@ -13,6 +13,7 @@ use crate::api::{self, ApiError};
 use crate::components::{
     Alert as AlertBox, AlertKind, Badge, EmptyState, ErrorList, Loading, PageHeader, Tone,
 };
+use crate::format::{fixed, short};
 use crate::page::Page;
 
 /// How often the page reloads itself.
@@ -74,7 +75,7 @@ fn MetricsBody() -> impl IntoView {
 }
 
 fn dashboard(s: MetricsSummary) -> impl IntoView {
-    let computed = s.computed_at.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    let computed = crate::format::moment_seconds(s.computed_at);
     let period = s.business.period.clone();
     view! {
         <p class="metrics-meta text-muted">
@@ -110,7 +111,7 @@ pub(crate) fn status_class(metric: &str, alerts: &[Alert]) -> &'static str {
 
 /// `0.1234` → `12.3%`.
 pub(crate) fn percent(share: f64) -> String {
-    format!("{:.1}%", share * 100.0)
+    format!("{}%", fixed(share * 100.0, 1))
 }
 
 fn usd(cents: i64) -> String {
@@ -255,8 +256,7 @@ fn alerts(alerts: &[Alert]) -> impl IntoView + use<> {
 }
 
 fn round(v: f64) -> String {
-    let s = format!("{v:.4}");
-    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    short(v, 4)
 }
 
 fn cohorts(cohorts: Vec<Cohort>) -> impl IntoView {
@@ -285,10 +285,10 @@ fn cohorts(cohorts: Vec<Cohort>) -> impl IntoView {
                                         .map(|m| match c.retention.get(m) {
                                             Some(share) => {
                                                 let alpha = share.clamp(0.0, 1.0);
-                                                let style = format!("background-color: rgb(79 70 229 / {alpha:.3})");
+                                                let style = format!("background-color: rgb(79 70 229 / {})", fixed(alpha, 3));
                                                 let class = if alpha > 0.55 { "num cohort-cell cohort-strong" } else { "num cohort-cell" };
                                                 view! {
-                                                    <td class=class style=style data-share=format!("{share:.4}")>
+                                                    <td class=class style=style data-share=fixed(*share, 4)>
                                                         {percent(*share)}
                                                     </td>
                                                 }
@@ -316,7 +316,7 @@ fn cohorts(cohorts: Vec<Cohort>) -> impl IntoView {
 }
 
 fn ms(v: Option<f64>) -> String {
-    v.map_or_else(|| "—".into(), |v| format!("{v:.1} ms"))
+    v.map_or_else(|| "—".into(), |v| format!("{} ms", fixed(v, 1)))
 }
 
 fn share(v: Option<f64>) -> String {

@@ -217,7 +217,7 @@ fn refusal_fields<I: 'static, T: 'static>(
 
 /// `2025-11-25`.
 fn day(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d").to_string()
+    crate::format::day(at)
 }
 
 use crate::format::moment;

@@ -323,13 +323,10 @@ fn user_row(
     let is_self = viewer.is_self(&u);
     let active = u.status == "active";
     // Dates keep the table narrow; the exact time is in the tooltip.
-    let last_login = u.last_login_at.map(|t| {
-        (
-            t.format("%Y-%m-%d").to_string(),
-            t.format("%Y-%m-%d %H:%M UTC").to_string(),
-        )
-    });
-    let created = u.created_at.format("%Y-%m-%d").to_string();
+    let last_login = u
+        .last_login_at
+        .map(|t| (crate::format::day(t), crate::format::moment(t)));
+    let created = crate::format::day(u.created_at);
     let tenant = u
         .tenant_slug
         .clone()

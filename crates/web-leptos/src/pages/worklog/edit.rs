@@ -49,7 +49,7 @@ pub fn WorklogEntryPage() -> impl IntoView {
 }
 
 fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    crate::format::moment(t)
 }
 
 /// The form and the side panel for a loaded entry.

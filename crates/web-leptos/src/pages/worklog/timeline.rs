@@ -75,7 +75,7 @@ fn group_days<'a>(slices: impl IntoIterator<Item = &'a Slice>) -> Vec<Day> {
 
 /// "Today · Wednesday, 25 November 2026".
 fn day_label(date: NaiveDate, today: NaiveDate) -> String {
-    let long = date.format("%A, %-d %B %Y").to_string();
+    let long = crate::format::long_date(date);
     if date == today {
         format!("Today · {long}")
     } else if today.pred_opt() == Some(date) {

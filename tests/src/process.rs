@@ -42,6 +42,7 @@ pub struct ServerProcess {
     child: Option<Child>,
     port: u16,
     db: Arc<TestDb>,
+    env: Vec<(String, String)>,
     /// A client for it; its address stays the same across restarts.
     pub app: TestApp,
 }
@@ -49,7 +50,24 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts the binary on a fresh database and waits until it answers.
     pub async fn start(backend: Backend) -> ServerProcess {
-        let db = Arc::new(TestDb::create(&backend).await);
+        Self::start_with(backend, &[]).await
+    }
+
+    /// As [`ServerProcess::start`], with some settings added (`("TESSERA_LOG", "debug")`).
+    pub async fn start_with(backend: Backend, env: &[(&str, &str)]) -> ServerProcess {
+        let env = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Self::on(Arc::new(TestDb::create(&backend).await), env).await
+    }
+
+    /// A second process on the same database and settings (a replica), on its own port.
+    pub async fn sibling(&self) -> ServerProcess {
+        Self::on(self.db.clone(), self.env.clone()).await
+    }
+
+    async fn on(db: Arc<TestDb>, env: Vec<(String, String)>) -> ServerProcess {
         let port = free_port();
         let app = TestApp {
             address: format!("http://127.0.0.1:{port}"),
@@ -62,6 +80,7 @@ impl ServerProcess {
             child: None,
             port,
             db,
+            env,
             app,
         };
         p.restart().await;
@@ -79,6 +98,7 @@ impl ServerProcess {
             .env("TESSERA_LOGIN_RATE_LIMIT", "10000")
             .env("TESSERA_ACTIVATE_RATE_LIMIT", "10000")
             .env("TESSERA_LOG", "warn")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -16,7 +16,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, SqlErr, TransactionTrait,
+    IntoActiveModel, QueryFilter, SqlErr,
 };
 use tessera_domain::code::ActivationCode;
 use tessera_domain::entity::{activation_code, device, plan, tenant};
@@ -75,7 +75,7 @@ async fn attempt(
     req: &ActivateRequest,
 ) -> ApiResult<Option<(ActivateResponse, Outcome)>> {
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let code = activation_code::Entity::find()
         .filter(activation_code::Column::CodeHash.eq(hash))
         .one(&txn)

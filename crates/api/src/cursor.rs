@@ -132,7 +132,8 @@ pub async fn newest_first<E: Feed>(
 ) -> ApiResult<(Vec<E::Model>, Option<String>)> {
     let limit = self::limit(limit)?;
     let mut select = select;
-    if let Some(c) = cursor {
+    // An empty `?cursor=` is the first slice, like every other empty filter.
+    if let Some(c) = cursor.filter(|c| !c.is_empty()) {
         let c = Cursor::decode(c)?;
         select = select.filter(
             Condition::any().add(E::CREATED_AT.lt(c.created_at)).add(

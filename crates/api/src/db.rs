@@ -4,7 +4,10 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 /// Opens the pool. SQLite gets a single connection: one writer at a time is how SQLite
 /// works anyway, and it makes every transaction serialisable without busy retries.
@@ -28,6 +31,22 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .busy_timeout(Duration::from_secs(5))
         });
     Database::connect(opts).await
+}
+
+/// Starts a write transaction. On SQLite it takes the write lock at `BEGIN` (IMMEDIATE):
+/// a deferred transaction that reads and then writes fails at once with `SQLITE_BUSY`
+/// when another connection or process wrote in between, where an immediate one waits
+/// its turn (`busy_timeout`). PostgreSQL ignores the mode.
+///
+/// # Errors
+/// The database is unavailable or stayed locked past the busy timeout.
+pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        isolation_level: None,
+        access_mode: None,
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+    })
+    .await
 }
 
 /// Applies pending migrations.

@@ -205,6 +205,13 @@ impl From<DbErr> for ApiError {
                 ),
             );
         }
+        if sqlstate(&err).as_deref() == Some(PG_CHARACTER_NOT_IN_REPERTOIRE) {
+            // The database does not say which value it was: name the input as a whole.
+            return ApiError::validation(vec![FieldError::new(
+                "input",
+                "text must not contain NUL (U+0000) characters",
+            )]);
+        }
         match &err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => ApiError::Unavailable(err.to_string()),
             DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e))
@@ -214,6 +221,20 @@ impl From<DbErr> for ApiError {
             }
             _ => ApiError::Internal(err.to_string()),
         }
+    }
+}
+
+/// PostgreSQL's SQLSTATE for text it cannot store: NUL characters (SQLite stores them).
+const PG_CHARACTER_NOT_IN_REPERTOIRE: &str = "22021";
+
+/// The SQLSTATE of a database's refusal, when it gave one.
+fn sqlstate(err: &DbErr) -> Option<String> {
+    match err {
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .map(|c| c.into_owned()),
+        _ => None,
     }
 }
 

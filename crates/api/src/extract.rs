@@ -14,7 +14,7 @@ use actix_web::http::header::{self, CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::web::Bytes;
-use actix_web::{HttpMessage, HttpRequest, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use futures_util::Stream;
 use tessera_domain::FieldError;
 
@@ -33,8 +33,40 @@ pub fn query_config() -> web::QueryConfig {
 }
 
 /// Path parameter errors as 404 problem+json: a malformed id names nothing that exists.
+/// A fixed path taken by a templated sibling for a method it does not answer (`PATCH
+/// /api/worklogs/export.csv` reaching `PATCH /api/worklogs/{id}`) is 405 with `Allow`.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err, _req: &HttpRequest| path_error(err).into())
+    web::PathConfig::default().error_handler(|err, req: &HttpRequest| {
+        let allow = req
+            .app_data::<web::Data<MethodTable>>()
+            .and_then(|m| m.fixed(req.path()))
+            .filter(|allow| !allow.split(", ").any(|m| m == req.method().as_str()));
+        match allow {
+            Some(allow) => {
+                let res = method_not_allowed(req.method(), req.path(), allow);
+                actix_web::error::InternalError::from_response(err, res).into()
+            }
+            None => path_error(err).into(),
+        }
+    })
+}
+
+/// 405 problem+json with `Allow`.
+pub fn method_not_allowed(method: &Method, path: &str, allow: &str) -> HttpResponse {
+    let detail = format!("{method} is not allowed on {path}; use {allow}");
+    let mut res = problem_response(
+        &problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            detail,
+            None,
+        ),
+        None,
+    );
+    if let Ok(v) = header::HeaderValue::from_str(allow) {
+        res.headers_mut().insert(header::ALLOW, v);
+    }
+    res
 }
 
 fn json_error(err: JsonPayloadError) -> ApiError {
@@ -254,11 +286,25 @@ impl MethodTable {
         Self(rows)
     }
 
-    /// The `Allow` value for a path that exists, or `None`.
+    /// The `Allow` value for a path that exists, or `None`. A fixed path wins over a
+    /// templated one that also matches (`export.csv` over `{id}`).
     pub fn allowed(&self, path: &str) -> Option<&str> {
+        self.fixed(path).or_else(|| {
+            self.0
+                .iter()
+                .find(|(def, _)| def.is_match(path))
+                .map(|(_, m)| m.as_str())
+        })
+    }
+
+    /// The `Allow` value for a documented path without parameters that is exactly `path`.
+    pub fn fixed(&self, path: &str) -> Option<&str> {
         self.0
             .iter()
-            .find(|(def, _)| def.is_match(path))
+            .find(|(def, _)| {
+                def.pattern()
+                    .is_some_and(|p| p == path && !p.contains('{') && !def.is_prefix())
+            })
             .map(|(_, m)| m.as_str())
     }
 }
@@ -266,6 +312,19 @@ impl MethodTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_paths_win_over_templated_siblings() {
+        let table = MethodTable::from_document(&crate::openapi::document());
+        assert_eq!(table.fixed("/api/worklogs/export.csv"), Some("GET"));
+        assert_eq!(table.allowed("/api/worklogs/export.csv"), Some("GET"));
+        assert_eq!(table.fixed("/api/worklogs/{id}"), None);
+        assert!(
+            table
+                .allowed("/api/worklogs/0190c3a4-7b1e-7000-8000-000000000000")
+                .is_some_and(|m| m.contains("PATCH"))
+        );
+    }
 
     #[test]
     fn serde_messages_name_missing_and_unknown_fields() {

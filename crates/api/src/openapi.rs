@@ -3,7 +3,10 @@
 
 use actix_web::App;
 use utoipa::openapi::OpenApi as Document;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Object, Ref, RefOr, Response, ResponseBuilder, Schema, Type};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -84,7 +87,132 @@ pub fn document() -> Document {
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
+    finish(doc)
+}
+
+/// The media type of problem documents.
+const PROBLEM_JSON: &str = crate::error::PROBLEM_JSON;
+
+/// Completes the collected document with what the server does for every operation, so
+/// handlers document only their own outcomes:
+///
+/// - every error body is `application/problem+json` (the handlers' annotations say
+///   `body = Problem`, which utoipa renders as `application/json`);
+/// - a bearer-secured operation can answer 401 (the `AuthUser` extractor);
+/// - an operation with a body can answer 413 (too large); one read by the JSON extractor
+///   also 400 (malformed JSON), 415 (not JSON) and 422 (wrong field types), see
+///   `extract::json_config`;
+/// - an operation with query parameters can answer 422 (unknown or ill-typed parameters);
+/// - an operation with path parameters can answer 404 (a malformed id names nothing);
+/// - 429 answers carry `Retry-After` (`ApiError::too_many`).
+///
+/// The server builds its Swagger UI document with this too.
+pub fn finish(mut doc: Document) -> Document {
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            complete_operation(op);
+        }
+    }
     doc
+}
+
+/// Operations that read their body as bytes (to check a signature over it), not through
+/// the JSON extractor: they never answer 415 and report bad JSON themselves.
+const RAW_BODY_OPERATIONS: [&str; 1] = ["receive_stripe_webhook"];
+
+fn complete_operation(op: &mut Operation) {
+    let params_in = |place: ParameterIn| {
+        op.parameters.iter().flatten().any(|p| match p {
+            RefOr::T(p) => p.parameter_in == place,
+            RefOr::Ref(_) => false,
+        })
+    };
+    let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    let has_query = params_in(ParameterIn::Query);
+    let has_path = params_in(ParameterIn::Path);
+    let has_body = op.request_body.is_some();
+    let raw_body = op
+        .operation_id
+        .as_deref()
+        .is_some_and(|id| RAW_BODY_OPERATIONS.contains(&id));
+    let mut add = |status: &str, description: &str| {
+        op.responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| problem_response(description));
+    };
+    if secured {
+        add("401", "Not signed in, or the token is not valid");
+    }
+    if has_body {
+        add("413", "The body is larger than the server accepts");
+    }
+    if has_body && !raw_body {
+        add("400", "The body is not valid JSON");
+        add("415", "The body is not `application/json`");
+        add("422", "Invalid fields");
+    }
+    if has_query {
+        add("422", "Unknown or invalid query parameters");
+    }
+    if has_path {
+        add("404", "No such resource (or a malformed id)");
+    }
+    for (status, response) in &mut op.responses.responses {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if !status.starts_with('4') && !status.starts_with('5') {
+            continue;
+        }
+        response.content = std::mem::take(&mut response.content)
+            .into_iter()
+            .map(|(media, content)| {
+                if media == "application/json" && is_problem(&content) {
+                    (PROBLEM_JSON.to_owned(), content)
+                } else {
+                    (media, content)
+                }
+            })
+            .collect();
+        if status == "429" && response.content.contains_key(PROBLEM_JSON) {
+            response
+                .headers
+                .entry("Retry-After".to_owned())
+                .or_insert_with(|| {
+                    RefOr::T(
+                        HeaderBuilder::new()
+                            .schema(Some(Object::with_type(Type::Integer)))
+                            .description(Some("Seconds to wait before trying again"))
+                            .build(),
+                    )
+                });
+        }
+    }
+}
+
+fn problem_response(description: &str) -> RefOr<Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(PROBLEM_JSON, Content::new(Some(problem_ref())))
+        .into()
+}
+
+fn problem_ref() -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name("Problem"))
+}
+
+fn is_problem(content: &RefOr<Content>) -> bool {
+    matches!(content, RefOr::T(c) if c.schema == Some(problem_ref()))
 }
 
 /// The document as YAML (what `tessera openapi` prints and `openapi.yaml` holds).

@@ -6,7 +6,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait, QueryOrder,
     QuerySelect, Select,
 };
-use tessera_domain::page::{DEFAULT_PER_PAGE, MAX_PER_PAGE, Paged};
+use tessera_domain::page::{DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, Paged};
 
 use crate::error::ApiError;
 
@@ -20,7 +20,8 @@ pub struct Paging {
 }
 
 impl Paging {
-    /// Validates the parameters: `page` ≥ 1 (default 1), `per_page` 1..=200 (default 50).
+    /// Validates the parameters: `page` 1..=1,000,000 (default 1), `per_page` 1..=200
+    /// (default 50).
     ///
     /// # Errors
     /// 422 naming the parameter that is out of range.
@@ -28,6 +29,12 @@ impl Paging {
         let page = page.unwrap_or(1);
         if page == 0 {
             return Err(ApiError::field("page", "must be at least 1"));
+        }
+        if page > MAX_PAGE {
+            return Err(ApiError::field(
+                "page",
+                format!("must be at most {MAX_PAGE}"),
+            ));
         }
         let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
         if per_page == 0 {
@@ -175,10 +182,14 @@ mod tests {
             }
         );
         assert_eq!(Paging::parse(Some(3), Some(200)).unwrap().offset(), 400);
+        let last = Paging::parse(Some(MAX_PAGE), Some(MAX_PER_PAGE)).unwrap();
+        assert!(i64::try_from(last.offset()).is_ok());
         for (page, per_page, field) in [
             (Some(0), None, "page"),
             (None, Some(0), "per_page"),
             (None, Some(201), "per_page"),
+            (Some(1_000_001), None, "page"),
+            (Some(u64::MAX), Some(200), "page"),
         ] {
             let ApiError::Client { errors, .. } = Paging::parse(page, per_page).unwrap_err() else {
                 panic!("expected a client error")

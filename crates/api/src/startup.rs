@@ -20,7 +20,8 @@ use crate::bootstrap::{self, CreatedAdmin};
 use crate::config::Settings;
 use crate::error::{ApiError, problem, problem_response};
 use crate::extract::{
-    MethodTable, json_config, limit_body_time, path_config, problem_fallback, query_config,
+    MethodTable, json_config, limit_body_time, method_not_allowed, path_config, problem_fallback,
+    query_config,
 };
 use crate::openapi::ApiDoc;
 use crate::payments::PaymentProvider;
@@ -148,7 +149,10 @@ fn server(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .app_data(json_config(settings.max_body_bytes))
             .app_data(query_config())
             .app_data(path_config())
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .url("/api-docs/openapi.json", crate::openapi::finish(api)),
+            )
             .configure(move |cfg| {
                 if let Some(dir) = static_dir {
                     cfg.service(
@@ -186,20 +190,7 @@ async fn fallback(
 ) -> HttpResponse {
     let path = req.path();
     if let Some(allow) = methods.allowed(path) {
-        let detail = format!("{} is not allowed on {path}; use {allow}", req.method());
-        let mut res = problem_response(
-            &problem(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "METHOD_NOT_ALLOWED",
-                detail,
-                None,
-            ),
-            None,
-        );
-        if let Ok(v) = header::HeaderValue::from_str(allow) {
-            res.headers_mut().insert(header::ALLOW, v);
-        }
-        return res;
+        return method_not_allowed(req.method(), path, allow);
     }
     let api = ["/api", "/admin/api", "/api-docs", "/docs", "/metrics"]
         .iter()

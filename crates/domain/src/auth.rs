@@ -14,14 +14,25 @@ use crate::validation::{self, Errors};
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// The organisation's display name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
     pub organization_name: String,
     /// The tenant's unique slug, e.g. `acme`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 3, max_length = 48, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")
+    )]
     pub slug: String,
     /// The first administrator's e-mail address.
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: String,
     /// The first administrator's username.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 3, max_length = 32, pattern = "^[a-z0-9][a-z0-9._-]*$")
+    )]
     pub username: String,
     /// The first administrator's password (10 to 128 characters).
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 128))]
     pub password: String,
 }
 
@@ -50,8 +61,10 @@ impl RegisterRequest {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// E-mail address or username.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 254))]
     pub login: String,
     /// The password.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub password: String,
 }
 
@@ -90,8 +103,10 @@ pub struct RefreshRequest {
 #[serde(deny_unknown_fields)]
 pub struct OtpRequest {
     /// The tenant's slug or id.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub tenant: String,
     /// The member's e-mail address.
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: String,
 }
 
@@ -114,10 +129,13 @@ impl OtpRequest {
 #[serde(deny_unknown_fields)]
 pub struct OtpVerifyRequest {
     /// The tenant's slug or id.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub tenant: String,
     /// The member's e-mail address.
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: String,
     /// The six-digit code from the e-mail.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$"))]
     pub otp: String,
 }
 

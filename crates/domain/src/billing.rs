@@ -61,8 +61,10 @@ pub struct LedgerEntry {
 #[serde(deny_unknown_fields)]
 pub struct AdjustmentRequest {
     /// Signed amount in cents (non-zero).
+    #[cfg_attr(feature = "openapi", schema(minimum = -100000000, maximum = 100000000))]
     pub amount_cents: i64,
     /// Why, for the audit trail (1 to 500 characters).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
     pub reason: String,
 }
 
@@ -103,6 +105,7 @@ pub fn amount(cents: i64, signed: bool) -> Result<(), String> {
 #[serde(deny_unknown_fields)]
 pub struct TopUpRequest {
     /// Amount in cents (positive).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100000000))]
     pub amount_cents: i64,
 }
 
@@ -206,6 +209,7 @@ pub struct AccountRow {
 #[serde(deny_unknown_fields)]
 pub struct AccountPatch {
     /// The account's own low-balance threshold in cents; `null` falls back to the global default.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub low_balance_threshold_cents: Option<i64>,
 }
 

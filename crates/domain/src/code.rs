@@ -136,17 +136,22 @@ impl CodeStatus {
 #[serde(deny_unknown_fields)]
 pub struct CreateCodesRequest {
     /// The tenant's slug or id.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub tenant: String,
     /// How many codes to generate (1 to 1000).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
     pub count: i64,
     /// A note shown in lists, e.g. the order number (up to 120 characters).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 120))]
     pub label: Option<String>,
     /// How many devices each code may activate (1 to 1,000,000; default 1).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000000))]
     pub max_uses: Option<i64>,
     /// Days until the codes expire (1 to 3650); absent means they never expire.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     pub ttl_days: Option<i64>,
 }
 

@@ -23,10 +23,13 @@ pub struct ActivateRequest {
     pub code: String,
     /// A stable identifier of the machine (1 to 256 characters). Activating the same
     /// fingerprint with the same code again returns the same device and a fresh license.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 256))]
     pub fingerprint: String,
     /// A name people recognise the device by (1 to 120 characters).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
     pub name: String,
     /// The device's platform, e.g. `windows-x86_64` (1 to 40 characters).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 40))]
     pub platform: String,
 }
 

@@ -96,6 +96,7 @@ pub struct SystemPrompt {
 #[serde(deny_unknown_fields)]
 pub struct PromptInput {
     /// The prompt text (1 to 50,000 characters).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50000))]
     pub content: String,
 }
 
@@ -150,9 +151,11 @@ pub struct CreateProjectRequest {
     #[serde(default)]
     pub tenant: Option<String>,
     /// Name (1 to 120 characters).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
     pub name: String,
     /// Description (up to 2,000 characters).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub description: String,
     /// The project prompt (may be empty until configured).
     #[serde(default)]
@@ -167,9 +170,11 @@ pub struct ActivateProjectRequest {
     /// An activation code of the caller's tenant (`XXXX-XXXX-XXXX-XXXX`).
     pub activation_code: String,
     /// Name (1 to 120 characters).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
     pub name: String,
     /// Description (up to 2,000 characters).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub description: String,
     /// The project prompt (may be empty until configured).
     #[serde(default)]
@@ -230,8 +235,10 @@ impl ActivateProjectRequest {
 #[serde(deny_unknown_fields)]
 pub struct ProjectPatch {
     /// Name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
     pub name: Option<String>,
     /// Description.
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub description: Option<String>,
     /// The project prompt.
     pub prompt: Option<String>,

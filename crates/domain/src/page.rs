@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 pub const MAX_PER_PAGE: u64 = 200;
 /// `per_page` when none is given.
 pub const DEFAULT_PER_PAGE: u64 = 50;
+/// Largest accepted `page`: keeps every offset far inside the databases' 64-bit signed
+/// range (200 million rows at the largest `per_page`).
+pub const MAX_PAGE: u64 = 1_000_000;
 
 /// A page of an admin table.
 #[derive(Debug, Clone, Serialize, Deserialize)]

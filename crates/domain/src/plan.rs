@@ -57,16 +57,20 @@ pub fn auto_code_count(project_quota: i32) -> u32 {
 pub struct UpdatePlanRequest {
     /// New display name (1 to 60 characters).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 60))]
     pub name: Option<String>,
     /// New price per month in cents (0 to 100,000,000).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100000000))]
     pub monthly_price_cents: Option<i64>,
     /// New project quota (0 to 1,000,000).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1000000))]
     pub project_quota: Option<i64>,
     /// New device quota (0 to 1,000,000). Lowering it below a tenant's active devices
     /// keeps those devices but refuses new activations until the tenant is under it.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1000000))]
     pub device_quota: Option<i64>,
 }
 

@@ -114,13 +114,19 @@ pub struct TenantView {
 #[serde(deny_unknown_fields)]
 pub struct CreateTenantRequest {
     /// Unique slug: 3 to 48 lowercase letters, digits and single inner dashes.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 3, max_length = 48, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")
+    )]
     pub slug: String,
     /// Display name (1 to 120 characters).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
     pub name: String,
     /// Contact e-mail address (optional).
     #[serde(default)]
     pub contact_email: Option<String>,
     /// The plan's code, e.g. `pro` (not `system`).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub plan: String,
 }
 
@@ -152,6 +158,7 @@ impl CreateTenantRequest {
 pub struct UpdateTenantRequest {
     /// New display name (1 to 120 characters).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
     pub name: Option<String>,
     /// New contact e-mail address; an empty string removes it.
     #[serde(default)]
@@ -162,6 +169,7 @@ pub struct UpdateTenantRequest {
     /// A new plan's code. Closes the current subscription row and opens one on the new plan
     /// with the same status, exactly like `POST .../subscriptions`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub plan: Option<String>,
 }
 
@@ -226,6 +234,7 @@ pub struct SubscriptionView {
 #[serde(deny_unknown_fields)]
 pub struct ChangeSubscriptionRequest {
     /// The plan's code for the new period.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub plan: String,
     /// The new period's status; `canceled` ends the subscription.
     pub status: SubscriptionStatus,

@@ -50,6 +50,7 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct UsageBatch {
     /// 1 to 1000 events.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
     pub events: Vec<UsageEventInput>,
 }
 

@@ -17,12 +17,19 @@ pub const NOTES_MAX: usize = 4000;
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     /// E-mail address (unique).
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: String,
     /// Username (unique).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 3, max_length = 32, pattern = "^[a-z0-9][a-z0-9._-]*$")
+    )]
     pub username: String,
     /// Initial password.
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 128))]
     pub password: String,
     /// Display name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
     pub name: String,
     /// Role; never above the caller's own.
     pub role: Role,
@@ -52,12 +59,14 @@ impl CreateUserRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
     /// Display name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
     pub name: Option<String>,
     /// Role; never above the caller's own.
     pub role: Option<Role>,
     /// `false` deactivates the account and ends its sessions.
     pub active: Option<bool>,
     /// Staff notes about the user (empty string clears).
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub notes: Option<String>,
     /// Move to another tenant (slug or id; staff only).
     pub tenant: Option<String>,
@@ -94,6 +103,7 @@ impl UpdateUserRequest {
 pub struct ResetPasswordRequest {
     /// The new password (omit to mail a reset link instead).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 128))]
     pub password: Option<String>,
 }
 
@@ -111,8 +121,10 @@ pub struct ResetPasswordResponse {
 #[serde(deny_unknown_fields)]
 pub struct CompletePasswordReset {
     /// The token from the reset link.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub token: String,
     /// The new password.
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 128))]
     pub password: String,
 }
 

@@ -7,6 +7,9 @@ pub const PASSWORD_MIN: usize = 10;
 /// Largest accepted password length (argon2 input is bounded to keep hashing cheap).
 pub const PASSWORD_MAX: usize = 128;
 
+/// What [`name`] and [`text`] say about a NUL character.
+const NUL_MESSAGE: &str = "must not contain NUL (U+0000) characters";
+
 /// Collects field errors for one request.
 #[derive(Debug, Default)]
 pub struct Errors(Vec<FieldError>);
@@ -110,13 +113,16 @@ pub fn slug(value: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A required display name of 1..=`max` characters after trimming.
+/// A required display name of 1..=`max` characters after trimming, without NUL characters
+/// (PostgreSQL cannot store them).
 ///
 /// # Errors
-/// A message for people when the name is blank or too long.
+/// A message for people when the name is blank, too long or holds a NUL.
 pub fn name(value: &str, max: usize) -> Result<(), String> {
     let len = value.trim().chars().count();
-    if len == 0 {
+    if value.contains('\0') {
+        Err(NUL_MESSAGE.into())
+    } else if len == 0 {
         Err("is required".into())
     } else if len > max {
         Err(format!("must be at most {max} characters"))
@@ -137,12 +143,15 @@ pub fn otp(value: &str) -> Result<(), String> {
     }
 }
 
-/// An optional free text of at most `max` characters after trimming (blank is allowed).
+/// An optional free text of at most `max` characters after trimming (blank is allowed),
+/// without NUL characters.
 ///
 /// # Errors
-/// A message for people when the text is too long.
+/// A message for people when the text is too long or holds a NUL.
 pub fn text(value: &str, max: usize) -> Result<(), String> {
-    if value.trim().chars().count() > max {
+    if value.contains('\0') {
+        Err(NUL_MESSAGE.into())
+    } else if value.trim().chars().count() > max {
         Err(format!("must be at most {max} characters"))
     } else {
         Ok(())
@@ -194,6 +203,14 @@ mod tests {
         assert!(username("ab").is_err());
         assert!(username("_ada").is_err());
         assert!(username(&"a".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn names_and_texts_refuse_nul_characters() {
+        assert!(name("Ada\0", 120).is_err());
+        assert!(text("a\0b", 2000).is_err());
+        assert!(name("Ada", 120).is_ok());
+        assert!(text("", 2000).is_ok());
     }
 
     #[test]

@@ -88,14 +88,18 @@ pub struct WorklogInput {
     /// The day the work was done.
     pub work_date: NaiveDate,
     /// Minutes spent, 1 to 1440.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1440))]
     pub minutes: i32,
     /// What was done, 1 to 2000 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub description: String,
     /// Free-text project name.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 120))]
     pub project: Option<String>,
     /// Up to 10 tags.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
     pub tags: Vec<String>,
     /// Whether the time is billable (default true).
     #[serde(default = "yes")]
@@ -130,12 +134,16 @@ pub struct WorklogPatch {
     /// The day the work was done.
     pub work_date: Option<NaiveDate>,
     /// Minutes spent, 1 to 1440.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1440))]
     pub minutes: Option<i32>,
     /// What was done.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub description: Option<String>,
     /// Project name; an empty string clears it.
+    #[cfg_attr(feature = "openapi", schema(max_length = 120))]
     pub project: Option<String>,
     /// Replaces the tags.
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
     pub tags: Option<Vec<String>>,
     /// Whether the time is billable.
     pub billable: Option<bool>,

@@ -4,11 +4,16 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::future::join_all;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use tessera_tests::process::{ServerProcess, TcpProxy};
 use tessera_tests::*;
 
-on_both_databases!(acknowledged_writes_survive_a_kill_9_and_the_ledger_still_sums);
+on_both_databases!(
+    acknowledged_writes_survive_a_kill_9_and_the_ledger_still_sums,
+    two_server_processes_never_over_redeem_or_double_write,
+);
 
 /// Writers that record what the server acknowledged, until told to stop.
 async fn write_until_stopped(
@@ -194,5 +199,80 @@ async fn a_lost_database_is_503_problem_json_and_the_server_recovers_without_res
         list["items"],
         json!([]),
         "the refused write left nothing behind"
+    );
+}
+
+async fn two_server_processes_never_over_redeem_or_double_write(b: Backend) {
+    let every_second = [("TESSERA_METRICS_INTERVAL_SECS", "1")];
+    let one = ServerProcess::start_with(b, &every_second).await;
+    let two = one.sibling().await;
+    let started = std::time::Instant::now();
+    one.app.register("acme", "ada@acme.test", "ada").await;
+    let admin = one.app.admin_tokens().await;
+    let tok = admin.access_token.as_str();
+    let code = one.app.one_code(tok, "acme", 3).await;
+    let servers = [&one.app, &two.app];
+
+    let attempts = (0..40).map(|i| {
+        let (app, code) = (servers[i % 2], code.clone());
+        async move {
+            app.activate(&code, &format!("fp-{i}"))
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = join_all(attempts).await;
+    let made = statuses.iter().filter(|s| **s == 201).count();
+    assert_eq!(made, 3, "a 3-use code redeemed {made} times: {statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
+
+    let repeats = (0..10).map(|i| {
+        let app = servers[i % 2];
+        async move {
+            app.client
+                .post(format!(
+                    "{}/api/billing/admin/accounts/acme/adjustments",
+                    app.address
+                ))
+                .bearer_auth(tok)
+                .header("Idempotency-Key", "once-across-replicas")
+                .json(&json!({"amount_cents": 700, "reason": "credit"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = join_all(repeats).await;
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let ledger = two.app.whole_ledger(tok, "acme").await;
+    assert_eq!(ledger.len(), 1, "one key, one entry: {ledger:?}");
+    assert_eq!(ledger[0]["balance_after_cents"], 700);
+
+    // Both processes schedule the metrics job every second; each period runs once.
+    if let Some(rest) = std::time::Duration::from_millis(3500).checked_sub(started.elapsed()) {
+        tokio::time::sleep(rest).await;
+    }
+    let db = sea_orm::Database::connect(one.app.database_url.as_str())
+        .await
+        .unwrap();
+    let runs = tessera_domain::entity::job_run::Entity::find()
+        .filter(tessera_domain::entity::job_run::Column::Slot.gte(0))
+        .all(&db)
+        .await
+        .unwrap();
+    let mut slots: Vec<(String, i64)> = runs.iter().map(|r| (r.job.clone(), r.slot)).collect();
+    slots.sort();
+    slots.dedup();
+    assert_eq!(slots.len(), runs.len(), "a period ran twice: {runs:?}");
+    assert!(
+        runs.len() >= 3,
+        "one run per second expected, got {}",
+        runs.len()
     );
 }

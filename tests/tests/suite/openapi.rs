@@ -62,3 +62,36 @@ fn every_operation_has_an_id_a_tag_and_a_description() {
         }
     }
 }
+
+#[test]
+fn errors_are_documented_as_problem_json_with_the_framework_answers() {
+    let doc = serde_json::to_value(tessera_api::openapi::document()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            for (status, response) in responses {
+                let Some(content) = response["content"].as_object() else {
+                    continue;
+                };
+                let problem_as_json = content
+                    .get("application/json")
+                    .is_some_and(|c| c["schema"]["$ref"] == "#/components/schemas/Problem");
+                assert!(
+                    !(status.starts_with(['4', '5']) && problem_as_json),
+                    "{method} {path} documents its {status} as application/json, not problem+json"
+                );
+            }
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            assert!(
+                !secured || responses.contains_key("401"),
+                "{method} {path} is secured but documents no 401"
+            );
+            if op.get("requestBody").is_some() {
+                assert!(
+                    responses.contains_key("413"),
+                    "{method} {path} takes a body but documents no 413"
+                );
+            }
+        }
+    }
+}

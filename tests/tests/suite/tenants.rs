@@ -733,9 +733,10 @@ async fn deleting_a_tenant_while_its_devices_activate_leaves_nothing_behind(b: B
         .id;
     let code = app.one_code(tok, "acme", 10000).await;
     let done = std::sync::atomic::AtomicBool::new(false);
+    let activated = std::sync::atomic::AtomicUsize::new(0);
     // Four devices activate one after another until the code is gone with its tenant.
     let activators = (0..4).map(|w| {
-        let (app, code, done) = (&app, code.clone(), &done);
+        let (app, code, done, activated) = (&app, code.clone(), &done, &activated);
         async move {
             let mut seen = Vec::new();
             for i in 0.. {
@@ -745,6 +746,9 @@ async fn deleting_a_tenant_while_its_devices_activate_leaves_nothing_behind(b: B
                     .status()
                     .as_u16();
                 seen.push(status);
+                if status == 201 {
+                    activated.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
                 if status != 201 && done.load(std::sync::atomic::Ordering::SeqCst) {
                     break;
                 }
@@ -756,7 +760,10 @@ async fn deleting_a_tenant_while_its_devices_activate_leaves_nothing_behind(b: B
         }
     });
     let deletion = async {
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        // Delete once activations are flowing, however slow the machine is.
+        while activated.load(std::sync::atomic::Ordering::SeqCst) < 8 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
         let status = app
             .delete_tenant(tok, "acme", Some("acme"))
             .await

@@ -4,7 +4,7 @@ use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, TransactionTrait,
+    EntityTrait, QueryFilter,
 };
 use tessera_domain::Role;
 use tessera_domain::auth::TokenResponse;
@@ -95,7 +95,7 @@ pub async fn rotate(
 ) -> ApiResult<TokenResponse> {
     let hash = state.hasher.hash(PURPOSE, token);
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let claimed = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
         .filter(refresh_token::Column::TokenHash.eq(&hash))

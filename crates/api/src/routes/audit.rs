@@ -32,6 +32,7 @@ pub struct AuditQuery {
     /// The `next_cursor` of the previous slice.
     pub cursor: Option<String>,
     /// Events per slice, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 

@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde::Serialize;
 use tessera_domain::Role;
@@ -65,7 +65,7 @@ pub async fn register_organization(
     let slug = req.slug.trim().to_owned();
     let hash = password::hash(req.password.clone()).await?;
 
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     if tenant_by_ref(&txn, &slug).await?.is_some() {
         return Err(ApiError::conflict(
             "SLUG_TAKEN",
@@ -176,7 +176,7 @@ pub async fn login(
         return Err(failed_login(&state, found_id).await);
     };
     session::ensure_may_sign_in(&state.db, &u).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let mut active = u.clone().into_active_model();
     active.failed_logins = Set(0);
     active.locked_until = Set(None);
@@ -331,7 +331,7 @@ pub async fn request_otp(
     if let Some((t, u)) = member(&state, &req.tenant, &req.email).await? {
         let code = random_otp();
         let now = Utc::now();
-        let txn = state.db.begin().await?;
+        let txn = crate::db::begin(&state.db).await?;
         // A new code replaces any earlier one.
         otp_code::Entity::update_many()
             .col_expr(otp_code::Column::ConsumedAt, Expr::value(now))
@@ -433,7 +433,7 @@ pub async fn verify_otp(
         return Err(invalid());
     }
     session::ensure_may_sign_in(&state.db, &u).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let claimed = otp_code::Entity::update_many()
         .col_expr(otp_code::Column::ConsumedAt, Expr::value(now))
         .filter(otp_code::Column::Id.eq(otp.id))
@@ -497,7 +497,7 @@ pub async fn complete_password_reset(
     let hash = password::hash(req.password).await?;
     let now = Utc::now();
     let token_hash = state.hasher.hash("reset", req.token.trim());
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let claimed = password_reset::Entity::update_many()
         .col_expr(password_reset::Column::UsedAt, Expr::value(now))
         .filter(password_reset::Column::TokenHash.eq(&token_hash))

@@ -8,7 +8,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait, TryInsertResult,
+    QueryFilter, QueryOrder, QuerySelect, TryInsertResult,
 };
 use serde::Deserialize;
 use sha2::Sha256;
@@ -188,12 +188,16 @@ pub struct AccountsQuery {
     /// Last day of the spend range, inclusive (default: today).
     pub to: Option<NaiveDate>,
     /// `active`, `low_balance` or `delinquent`.
+    #[param(pattern = r"^(active|low_balance|delinquent)?$")]
     pub status: Option<String>,
     /// `tenant`, `balance`, `spend`, `last_top_up` or `status`; `-` for descending.
+    #[param(pattern = r"^(-?(tenant|balance|spend|last_top_up|status))?$")]
     pub sort: Option<String>,
     /// 1-based page.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
     /// Rows per page, 1 to 200.
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -315,6 +319,7 @@ pub struct LedgerQuery {
     /// The `next_cursor` of the previous slice.
     pub cursor: Option<String>,
     /// Entries per slice, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -325,6 +330,7 @@ pub struct LedgerQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A slice of the ledger", body = CursorPage<LedgerEntry>),
+        (status = 403, description = "Not staff", body = tessera_domain::Problem),
         (status = 404, description = "No such tenant", body = tessera_domain::Problem),
     )
 )]
@@ -367,6 +373,7 @@ fn replay(r: idempotency::Replay) -> HttpResponse {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The new ledger entry", body = LedgerEntry),
+        (status = 403, description = "Not staff", body = tessera_domain::Problem),
         (status = 404, description = "No such tenant", body = tessera_domain::Problem),
         (status = 409, description = "Idempotency-Key reused with another body", body = tessera_domain::Problem),
         (status = 422, description = "Invalid fields", body = tessera_domain::Problem),
@@ -386,7 +393,7 @@ pub async fn create_adjustment(
     input.validate().map_err(ApiError::validation)?;
     let t = tenant_id_of(&state, &path).await?;
     let key = idempotency::from_request(&req, format!("adjustment:{}", t.id), Some(t.id), &input)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     if let Some(k) = &key
         && let Some(r) = idempotency::claim(&txn, k).await?
     {
@@ -440,6 +447,7 @@ pub async fn create_adjustment(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The account", body = AccountRow),
+        (status = 403, description = "Not staff", body = tessera_domain::Problem),
         (status = 404, description = "No such tenant", body = tessera_domain::Problem),
         (status = 422, description = "Negative threshold", body = tessera_domain::Problem),
     )
@@ -460,7 +468,7 @@ pub async fn update_reserve_account(
         ));
     }
     let t = tenant_id_of(&state, &path).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let acct = ledger::account(&txn, t.id).await?;
     let before = acct.low_balance_threshold_cents;
     let mut row = acct.into_active_model();
@@ -630,8 +638,10 @@ fn top_up_view(t: &top_up::Model) -> TopUp {
     responses(
         (status = 201, description = "The pending top-up", body = TopUp),
         (status = 403, description = "Not an org admin", body = tessera_domain::Problem),
+        (status = 404, description = "The caller has no tenant (platform staff)", body = tessera_domain::Problem),
         (status = 409, description = "Idempotency-Key reused with another body", body = tessera_domain::Problem),
         (status = 422, description = "Invalid amount", body = tessera_domain::Problem),
+        (status = 502, description = "The payment provider failed; nothing was recorded", body = tessera_domain::Problem),
     )
 )]
 #[post("/api/billing/top-ups")]
@@ -670,7 +680,7 @@ pub async fn create_top_up(
         }
         None => None,
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     if let Some(k) = &key
         && let Some(r) = idempotency::claim(&txn, k).await?
     {
@@ -704,10 +714,12 @@ pub async fn create_top_up(
 #[serde(deny_unknown_fields)]
 pub struct TopUpQuery {
     /// `pending` or `completed`.
+    #[param(pattern = r"^(pending|completed)?$")]
     pub status: Option<String>,
     /// The `next_cursor` of the previous slice.
     pub cursor: Option<String>,
     /// Top-ups per slice, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -845,7 +857,7 @@ pub async fn receive_stripe_webhook(
         .filter(|s| !s.is_empty() && s.len() <= 255)
         .ok_or_else(|| ApiError::field("id", "is required"))?;
     let kind = event["type"].as_str().unwrap_or("").to_owned();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let seen = webhook_event::Entity::insert(webhook_event::ActiveModel {
         id: Set(id.to_owned()),
         provider: Set("stripe".into()),

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use serde::Deserialize;
 use serde_json::json;
 use tessera_domain::Role;
@@ -36,8 +36,10 @@ pub struct CodeListQuery {
     /// descending (default `-created_at`).
     pub sort: Option<String>,
     /// Page number, from 1 (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
     /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -53,8 +55,10 @@ pub struct TenantCodeListQuery {
     /// descending (default `-created_at`).
     pub sort: Option<String>,
     /// Page number, from 1 (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
     /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -135,7 +139,7 @@ pub async fn create_activation_codes(
     let expires_at: Option<DateTime<Utc>> = req.ttl_days.map(|d| Utc::now() + Duration::days(d));
     // Bounds were validated above, so the narrowing casts cannot truncate.
     let max_uses = req.max_uses.unwrap_or(1) as i32;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let t = tenant_by_ref(&txn, &req.tenant)
         .await?
         .ok_or_else(|| ApiError::field("tenant", "there is no such tenant"))?;
@@ -247,7 +251,7 @@ pub async fn revoke_activation_code(
     auth.require(Role::Admin)?;
     let id = path.into_inner();
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let not_found = || ApiError::not_found("CODE_NOT_FOUND", "no such activation code");
     let before = activation_code::Entity::find_by_id(id)
         .one(&txn)

@@ -5,7 +5,6 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Select,
-    TransactionTrait,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -38,8 +37,10 @@ pub struct DeviceListQuery {
     /// (default `-activated_at`).
     pub sort: Option<String>,
     /// Page number, from 1 (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
     /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -55,8 +56,10 @@ pub struct TenantDeviceListQuery {
     /// (default `-activated_at`).
     pub sort: Option<String>,
     /// Page number, from 1 (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
     /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -218,7 +221,7 @@ pub async fn revoke_device(
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<DeviceView>> {
     auth.require(Role::Admin)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let d = device::Entity::find_by_id(path.into_inner())
         .one(&txn)
         .await?
@@ -288,7 +291,7 @@ pub async fn revoke_tenant_device(
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<DeviceView>> {
     let tenant_id = auth.own_tenant_admin()?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let d = device::Entity::find_by_id(path.into_inner())
         .filter(device::Column::TenantId.eq(tenant_id))
         .one(&txn)

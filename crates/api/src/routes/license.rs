@@ -3,7 +3,7 @@
 use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tessera_domain::entity::{device, tenant};
 use tessera_domain::license::{
     LicenseStatus, PublicKeyResponse, ValidateLicenseRequest, ValidateLicenseResponse,
@@ -58,7 +58,7 @@ pub async fn validate_license(
     };
     let now = Utc::now();
     let expires_at = DateTime::from_timestamp(claims.exp, 0);
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     device::Entity::update_many()
         .col_expr(device::Column::LastSeenAt, Expr::value(now))
         .filter(device::Column::Id.eq(claims.device_id))

@@ -4,7 +4,6 @@ use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use serde::Deserialize;
 use tessera_domain::Role;
@@ -87,7 +86,7 @@ pub async fn put_system_prompt(
 ) -> ApiResult<web::Json<SystemPrompt>> {
     auth.require(Role::Admin)?;
     body.validate().map_err(ApiError::validation)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let v = projects::save_system(&txn, &body.content, auth.user_id).await?;
     audit::record(
         &txn,
@@ -158,6 +157,7 @@ pub async fn list_system_prompt_versions(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The new current version", body = SystemPrompt),
+        (status = 403, description = "Not platform staff", body = tessera_domain::Problem),
         (status = 404, description = "No such version", body = tessera_domain::Problem),
     )
 )]
@@ -169,7 +169,7 @@ pub async fn restore_system_prompt_version(
     version: web::Path<i32>,
 ) -> ApiResult<web::Json<SystemPrompt>> {
     auth.require(Role::Admin)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let old = system_prompt_version::Entity::find()
         .filter(system_prompt_version::Column::Version.eq(*version))
         .one(&txn)
@@ -205,8 +205,10 @@ pub struct ProjectQuery {
     /// Case-insensitive substring of name or description.
     pub search: Option<String>,
     /// 1-based page.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
     /// Rows per page, 1 to 200.
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
     /// `created_at`, `name`, `status`, `started_at`; `-` for descending.
     pub sort: Option<String>,
@@ -290,7 +292,7 @@ pub async fn create_llm_project(
 ) -> ApiResult<HttpResponse> {
     auth.require(Role::Admin)?;
     body.validate().map_err(ApiError::validation)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let tenant_id = match body.tenant.as_deref().filter(|t| !t.is_empty()) {
         Some(t) => Some(
             tenant_by_ref(&txn, t)
@@ -357,6 +359,7 @@ fn project_audit<'a>(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The project", body = Project),
+        (status = 403, description = "Not platform staff", body = tessera_domain::Problem),
         (status = 404, description = "No such project", body = tessera_domain::Problem),
     )
 )]
@@ -379,6 +382,7 @@ pub async fn get_llm_project(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The project", body = Project),
+        (status = 403, description = "Not platform staff", body = tessera_domain::Problem),
         (status = 404, description = "No such project", body = tessera_domain::Problem),
         (status = 409, description = "Reopening a completed project", body = tessera_domain::Problem),
         (status = 422, description = "Invalid fields", body = tessera_domain::Problem),
@@ -394,7 +398,7 @@ pub async fn update_llm_project(
 ) -> ApiResult<web::Json<Project>> {
     auth.require(Role::Admin)?;
     body.validate().map_err(ApiError::validation)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let before = projects::find(&txn, *id, None).await?;
     let after = projects::apply_patch(&txn, before.clone(), &body).await?;
     audit::record(
@@ -414,6 +418,7 @@ pub async fn update_llm_project(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 403, description = "Not platform staff", body = tessera_domain::Problem),
         (status = 404, description = "No such project", body = tessera_domain::Problem),
     )
 )]
@@ -425,7 +430,7 @@ pub async fn delete_llm_project(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     auth.require(Role::Admin)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let p = projects::find(&txn, *id, None).await?;
     projects::delete(&txn, p.id).await?;
     if let Some(t) = p.tenant_id {
@@ -450,6 +455,7 @@ pub async fn delete_llm_project(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Agent prompts by type", body = Vec<AgentPrompt>),
+        (status = 403, description = "Not platform staff", body = tessera_domain::Problem),
         (status = 404, description = "No such project", body = tessera_domain::Problem),
     )
 )]
@@ -471,6 +477,7 @@ pub async fn list_agent_prompts(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The prompt", body = AgentPrompt),
+        (status = 403, description = "Not platform staff", body = tessera_domain::Problem),
         (status = 404, description = "No such project or prompt", body = tessera_domain::Problem),
     )
 )]
@@ -496,6 +503,7 @@ pub async fn get_agent_prompt(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The prompt", body = AgentPrompt),
+        (status = 403, description = "Not platform staff", body = tessera_domain::Problem),
         (status = 404, description = "No such project", body = tessera_domain::Problem),
         (status = 422, description = "Bad agent type or content", body = tessera_domain::Problem),
     )
@@ -512,7 +520,7 @@ pub async fn put_agent_prompt(
     let (id, kind) = path.into_inner();
     agent_type(&kind).map_err(|m| ApiError::field("agent_type", m))?;
     body.validate().map_err(ApiError::validation)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let p = projects::find(&txn, id, None).await?;
     let a = projects::put_agent(&txn, &p, &kind, &body.content, auth.user_id).await?;
     audit::record(
@@ -542,6 +550,7 @@ pub async fn put_agent_prompt(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 403, description = "Not platform staff", body = tessera_domain::Problem),
         (status = 404, description = "No such project or prompt", body = tessera_domain::Problem),
     )
 )]
@@ -554,7 +563,7 @@ pub async fn delete_agent_prompt(
 ) -> ApiResult<HttpResponse> {
     auth.require(Role::Admin)?;
     let (id, kind) = path.into_inner();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let p = projects::find(&txn, id, None).await?;
     let a = projects::agent(&txn, p.id, &kind).await?;
     tessera_domain::entity::agent_prompt::Entity::delete_by_id(a.id)

@@ -3,9 +3,7 @@
 
 use actix_web::{get, post, put, web};
 use chrono::Utc;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use tessera_domain::Role;
 use tessera_domain::entity::{metric_snapshot, metric_threshold};
@@ -107,7 +105,10 @@ pub async fn recompute_metrics(
 #[utoipa::path(
     tag = "metrics",
     security(("bearer" = [])),
-    responses((status = 200, description = "Every rule", body = Vec<Threshold>))
+    responses(
+        (status = 200, description = "Every rule", body = Vec<Threshold>),
+        (status = 403, description = "Not staff", body = tessera_domain::Problem),
+    )
 )]
 #[get("/api/system/metrics/thresholds")]
 pub async fn get_metric_thresholds(
@@ -125,6 +126,7 @@ pub async fn get_metric_thresholds(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The rules now in force", body = Vec<Threshold>),
+        (status = 403, description = "Not staff", body = tessera_domain::Problem),
         (status = 422, description = "An invalid rule (field names carry its index)", body = tessera_domain::Problem),
     )
 )]
@@ -148,7 +150,7 @@ pub async fn put_metric_thresholds(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let before = metric_threshold::Entity::find().all(&txn).await?.len();
     metric_threshold::Entity::delete_many().exec(&txn).await?;
     for t in body.iter() {

@@ -3,7 +3,7 @@
 use actix_web::{get, patch, web};
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel, QueryOrder,
 };
 use serde_json::json;
 use tessera_domain::Role;
@@ -55,7 +55,7 @@ pub async fn update_plan(
     auth.require(Role::SuperAdmin)?;
     let req = body.into_inner();
     req.validate().map_err(ApiError::validation)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let p = plan::Entity::find_by_id(path.into_inner())
         .one(&txn)
         .await?

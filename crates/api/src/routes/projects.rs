@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use tessera_domain::code::ActivationCode;
 use tessera_domain::entity::{activation_code, llm_project, plan, tenant};
@@ -59,7 +58,7 @@ pub async fn activate_tenant_project(
         .map_err(|m| ApiError::field("activation_code", m))?;
     let hash = state.hasher.hash(HASH_PURPOSE, code.compact());
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let found = activation_code::Entity::find()
         .filter(activation_code::Column::CodeHash.eq(hash))
         .filter(activation_code::Column::TenantId.eq(tid))
@@ -129,6 +128,7 @@ pub async fn list_tenant_projects(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The project", body = Project),
+        (status = 403, description = "Platform staff (this is for an organisation's members; staff use /admin/api)", body = tessera_domain::Problem),
         (status = 404, description = "No such project in the caller's tenant", body = tessera_domain::Problem),
     )
 )]
@@ -151,6 +151,7 @@ pub async fn get_tenant_project(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The project", body = Project),
+        (status = 403, description = "Not the organisation's admin (platform staff use /admin/api)", body = tessera_domain::Problem),
         (status = 404, description = "No such project in the caller's tenant", body = tessera_domain::Problem),
         (status = 409, description = "Reopening a completed project", body = tessera_domain::Problem),
         (status = 422, description = "Invalid fields", body = tessera_domain::Problem),
@@ -165,7 +166,7 @@ pub async fn update_tenant_project(
 ) -> ApiResult<web::Json<Project>> {
     let tid = auth.own_tenant_admin()?;
     body.validate().map_err(ApiError::validation)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let p = projects::find(&txn, *id, Some(tid)).await?;
     let p = projects::apply_patch(&txn, p, &body).await?;
     let view = projects::view(&txn, &p).await?;
@@ -180,6 +181,7 @@ pub async fn update_tenant_project(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The completed project", body = Project),
+        (status = 403, description = "Not the organisation's admin (platform staff use /admin/api)", body = tessera_domain::Problem),
         (status = 404, description = "No such project in the caller's tenant", body = tessera_domain::Problem),
     )
 )]
@@ -190,7 +192,7 @@ pub async fn complete_tenant_project(
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Project>> {
     let tid = auth.own_tenant_admin()?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let p = projects::find(&txn, *id, Some(tid)).await?;
     let patch = ProjectPatch {
         status: Some(ProjectStatus::Completed),
@@ -209,6 +211,7 @@ pub async fn complete_tenant_project(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 403, description = "Not the organisation's admin (platform staff use /admin/api)", body = tessera_domain::Problem),
         (status = 404, description = "No such project in the caller's tenant", body = tessera_domain::Problem),
     )
 )]
@@ -219,7 +222,7 @@ pub async fn delete_tenant_project(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let tid = auth.own_tenant_admin()?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let p = projects::find(&txn, *id, Some(tid)).await?;
     projects::delete(&txn, p.id).await?;
     redeem::release_quota(&txn, tid, tenant::Column::ProjectCount).await?;
@@ -234,6 +237,7 @@ pub async fn delete_tenant_project(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Agent prompts by type", body = Vec<AgentPrompt>),
+        (status = 403, description = "Platform staff (this is for an organisation's members; staff use /admin/api)", body = tessera_domain::Problem),
         (status = 404, description = "No such project in the caller's tenant", body = tessera_domain::Problem),
     )
 )]
@@ -257,6 +261,7 @@ pub async fn list_tenant_agent_prompts(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The composed prompt", body = ComposedPrompt),
+        (status = 403, description = "Platform staff (this is for an organisation's members; staff use /admin/api)", body = tessera_domain::Problem),
         (status = 404, description = "No such project in the caller's tenant", body = tessera_domain::Problem),
         (status = 409, description = "`PROMPT_NOT_CONFIGURED`", body = tessera_domain::Problem),
     )

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use serde_json::json;
 use tessera_domain::Role;
@@ -25,10 +25,13 @@ use crate::views::subscription_view;
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionListQuery {
     /// `started_at`, `ended_at` or `plan`; prefix `-` for descending (default `-started_at`).
+    #[param(pattern = r"^([-+]?(started_at|ended_at|plan))?$")]
     pub sort: Option<String>,
     /// Page number, from 1 (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
     /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -111,7 +114,7 @@ pub async fn change_subscription(
     let req = body.into_inner();
     req.validate().map_err(ApiError::validation)?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let t = find_tenant(&txn, &path).await?;
     if t.slug == tessera_domain::plan::SYSTEM_TENANT {
         return Err(ApiError::conflict(

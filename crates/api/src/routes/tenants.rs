@@ -4,7 +4,6 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    TransactionTrait,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -42,10 +41,13 @@ pub struct TenantListQuery {
     pub status: Option<TenantStatus>,
     /// `slug`, `name`, `plan`, `status` or `created_at`; prefix `-` for descending
     /// (default `-created_at`).
+    #[param(pattern = r"^([-+]?(slug|name|plan|status|created_at))?$")]
     pub sort: Option<String>,
     /// Page number, from 1 (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
     /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -168,7 +170,7 @@ pub async fn create_tenant(
     let slug = req.slug.trim().to_owned();
     let now = Utc::now();
 
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     if tenant_by_ref(&txn, &slug).await?.is_some() {
         return Err(ApiError::conflict(
             "SLUG_TAKEN",
@@ -287,7 +289,7 @@ pub async fn update_tenant(
     let req = body.into_inner();
     req.validate().map_err(ApiError::validation)?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let t = find_tenant(&txn, &path).await?;
     let new_plan = req.plan.as_deref().map(str::trim).filter(|p| *p != t.plan);
     if req.status == Some(TenantStatus::Suspended) {
@@ -393,7 +395,7 @@ pub async fn delete_tenant(
     q: web::Query<DeleteTenantQuery>,
 ) -> ApiResult<HttpResponse> {
     auth.require(Role::Admin)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let t = find_tenant(&txn, &path).await?;
     protect_system(&t, "deleted")?;
     if q.confirm.as_deref().map(str::trim) != Some(t.slug.as_str()) {

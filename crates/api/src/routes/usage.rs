@@ -7,8 +7,7 @@ use actix_web::{FromRequest, HttpRequest, get, post, web};
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, IdenStatic, QueryFilter, QueryOrder,
-    TransactionTrait, TryInsertResult,
+    ActiveValue::Set, ColumnTrait, EntityTrait, IdenStatic, QueryFilter, QueryOrder, TryInsertResult,
 };
 use serde::Deserialize;
 use tessera_domain::Role;
@@ -135,7 +134,7 @@ pub async fn ingest_usage(
             created_at: Set(now),
         })
         .collect();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     // Only the rows actually inserted come back: the unique (tenant_id, event_id) index
     // decides duplicates, also against a concurrent batch carrying the same ids.
     let inserted = match usage_event::Entity::insert_many(rows)

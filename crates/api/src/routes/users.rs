@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, TransactionTrait,
+    QueryFilter,
 };
 use serde::Deserialize;
 use tessera_domain::Role;
@@ -143,16 +143,21 @@ pub struct UserQuery {
     /// Case-insensitive substring of username, e-mail or name.
     pub search: Option<String>,
     /// `active` or `inactive`.
+    #[param(pattern = r"^(active|inactive)?$")]
     pub status: Option<String>,
     /// `user`, `org_admin`, `admin` or `super_admin`.
+    #[param(pattern = r"^(user|org_admin|admin|super_admin)?$")]
     pub role: Option<String>,
     /// Tenant slug or id (staff only; org admins always see their own).
     pub tenant: Option<String>,
     /// 1-based page.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
     /// Rows per page, 1 to 200.
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
     /// `created_at`, `email`, `username`, `name`, `role`, `last_login_at`; `-` for descending.
+    #[param(pattern = r"^([-+]?(created_at|email|username|name|role|last_login_at))?$")]
     pub sort: Option<String>,
 }
 
@@ -256,7 +261,7 @@ pub async fn create_user(
     req.validate().map_err(ApiError::validation)?;
     require_may_assign(&auth, req.role)?;
     let hash = password::hash(req.password.clone()).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let tenant_id = tenant_for_role(&txn, &auth, req.role, req.tenant.as_deref()).await?;
     let email = req.email.trim().to_lowercase();
     if user_by_login(&txn, &email).await?.is_some() {
@@ -316,6 +321,7 @@ pub async fn create_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The user", body = AdminUser),
+        (status = 403, description = "Not an org admin or staff", body = tessera_domain::Problem),
         (status = 404, description = "No such user for the caller", body = tessera_domain::Problem),
     )
 )]
@@ -354,7 +360,7 @@ pub async fn update_user(
     require_manager(&auth)?;
     let p = body.into_inner();
     p.validate().map_err(ApiError::validation)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let before = visible_user(&txn, &auth, *id).await?;
     require_outranks(&auth, &before)?;
     let current_role = Role::parse(&before.role).unwrap_or(Role::User);
@@ -449,7 +455,7 @@ pub async fn reset_user_password(
         Some(p) => Some(password::hash(p).await?),
         None => None,
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let target = visible_user(&txn, &auth, *id).await?;
     require_outranks(&auth, &target)?;
     session::revoke_user(&txn, target.id).await?;

@@ -128,6 +128,7 @@ pub struct WorklogQuery {
     /// The `next_cursor` of the previous slice.
     pub cursor: Option<String>,
     /// Entries per slice, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -209,7 +210,7 @@ pub async fn list_worklogs(
     }
     let (tenant, user_id) = subject(&state, &auth, q.user).await?;
     let mut page = filtered(&q, tenant, user_id);
-    if let Some(c) = q.cursor.as_deref() {
+    if let Some(c) = q.cursor.as_deref().filter(|c| !c.is_empty()) {
         let c = DateCursor::decode(c)?;
         page = page.filter(
             Condition::any()
@@ -498,6 +499,8 @@ pub struct ExportQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "CSV", content_type = "text/csv", body = String),
+        (status = 403, description = "Not allowed to read another person's entries", body = tessera_domain::Problem),
+        (status = 404, description = "No such user in the caller's tenant", body = tessera_domain::Problem),
         (status = 422, description = "Missing or inverted range", body = tessera_domain::Problem),
     )
 )]

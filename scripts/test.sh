@@ -19,3 +19,14 @@ fi
 cargo build -p tessera-api --bin tessera
 # --workspace includes the SPA crate, whose unit tests (pure view logic) run natively.
 cargo nextest run --workspace --no-fail-fast "$@"
+
+# Contract fuzzing against the committed openapi.yaml, on SQLite and (when available)
+# on a fresh PostgreSQL database; skipped when arguments select some tests.
+[ $# -gt 0 ] && exit 0
+scripts/fuzz.sh
+if [ -n "${TESSERA_TEST_DATABASE_URL:-}" ]; then
+  FUZZ_DB="fuzz_$(date +%s)_$$"
+  psql -q "$TESSERA_TEST_DATABASE_URL" -c "CREATE DATABASE $FUZZ_DB"
+  trap 'psql -q "$TESSERA_TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS $FUZZ_DB WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
+  FUZZ_DATABASE_URL="${TESSERA_TEST_DATABASE_URL%/*}/$FUZZ_DB" scripts/fuzz.sh
+fi

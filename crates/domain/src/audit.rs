@@ -22,6 +22,8 @@ pub struct AuditEventView {
     pub target_id: Option<String>,
     /// The tenant it belongs to.
     pub tenant_id: Option<Uuid>,
+    /// That tenant's slug; `null` for platform events and for tenants deleted since.
+    pub tenant_slug: Option<String>,
     /// State before.
     pub before: Option<serde_json::Value>,
     /// State after.

@@ -330,7 +330,10 @@ async fn status_follows_balance_and_thresholds_in_the_accounts_table(b: Backend)
             .any(|l| l.starts_with("initech,") && l.contains(",-100,"))
     );
     let trail = app.audit(tok, "action=billing").await;
-    assert_eq!(trail["items"].as_array().unwrap().len(), 4);
+    let items = trail["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    // Each event names its tenant by slug as well as by id.
+    assert!(items.iter().all(|e| e["tenant_slug"].is_string()), "{items:?}");
 }
 
 async fn members_see_their_reserve_and_open_top_ups(b: Backend) {

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::auth::AuthUser;
 use crate::cursor;
 use crate::error::{ApiError, ApiResult};
-use crate::lookup::{tenant_by_ref, user_by_login};
+use crate::lookup::{tenant_by_ref, tenant_slugs, user_by_login};
 use crate::state::AppState;
 
 /// Audit filters and paging.
@@ -109,9 +109,11 @@ pub async fn list_audit_events(
             .map(|u| (u.id, u.email))
             .collect()
     };
+    let slugs = tenant_slugs(&state.db, rows.iter().filter_map(|r| r.tenant_id)).await?;
     let items = rows
         .into_iter()
         .map(|r| AuditEventView {
+            tenant_slug: r.tenant_id.and_then(|t| slugs.get(&t).cloned()),
             id: r.id,
             actor_email: r.actor_id.and_then(|a| emails.get(&a).cloned()),
             actor_id: r.actor_id,

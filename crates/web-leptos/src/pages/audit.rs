@@ -276,9 +276,11 @@ fn event_rows(e: AuditEventView) -> impl IntoView {
                 {(!target_id.is_empty()).then(|| view! { " " <code title=target_id.clone()>{short_id(&target_id)}</code> })}
             </td>
             <td class="audit-tenant">
-                {match tenant.clone() {
-                    Some(t) => view! { <code title=t.clone()>{short_id(&t)}</code> }.into_any(),
-                    None => view! { <span class="text-muted">"Platform"</span> }.into_any(),
+                {match (e.tenant_slug.clone(), tenant.clone()) {
+                    (Some(slug), Some(t)) => view! { <code title=t>{slug}</code> }.into_any(),
+                    // The tenant was deleted since: its id is all that is left.
+                    (None, Some(t)) => view! { <code title=t.clone()>{short_id(&t)}</code> }.into_any(),
+                    (_, None) => view! { <span class="text-muted">"Platform"</span> }.into_any(),
                 }}
             </td>
             <td class="row-actions">

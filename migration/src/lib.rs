@@ -8,6 +8,7 @@ mod m20261125_000003_worklogs;
 mod m20261125_000004_billing;
 mod m20261125_000005_llm;
 mod m20261125_000006_metrics;
+mod m20261125_000007_tenant_search;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_billing::Migration),
             Box::new(m20261125_000005_llm::Migration),
             Box::new(m20261125_000006_metrics::Migration),
+            Box::new(m20261125_000007_tenant_search::Migration),
         ]
     }
 }

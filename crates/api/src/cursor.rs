@@ -3,9 +3,9 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::Condition;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
 use uuid::Uuid;
 
@@ -109,6 +109,24 @@ pub fn split_page<T>(
     }
 }
 
+/// Rows strictly before `(key, id)` in a newest-first feed: `(key_col, id_col) < (key, id)`.
+///
+/// One row comparison, not `key < k OR (key = k AND id < i)`: PostgreSQL and SQLite turn a
+/// row comparison into a range on an index ending in `(key, id)`, so a slice costs `limit`
+/// rows however deep it is, while the `OR` form is only a filter and reads every newer row
+/// first (docs/BENCHMARKS.md).
+pub fn before<C: ColumnTrait>(cols: (C, C), at: (impl Into<Value>, impl Into<Value>)) -> Expr {
+    Expr::tuple([Expr::col(cols.0), Expr::col(cols.1)])
+        .lt(Expr::tuple([Expr::val(at.0), Expr::val(at.1)]))
+}
+
+/// Rows strictly after `(key, id)` in an oldest-first walk: `(key_col, id_col) > (key, id)`
+/// (see [`before`]).
+pub fn after<C: ColumnTrait>(cols: (C, C), at: (impl Into<Value>, impl Into<Value>)) -> Expr {
+    Expr::tuple([Expr::col(cols.0), Expr::col(cols.1)])
+        .gt(Expr::tuple([Expr::val(at.0), Expr::val(at.1)]))
+}
+
 /// The `(created_at, id)` columns of a feed and how to read them back from a row.
 pub trait Feed: EntityTrait {
     /// The creation-time column.
@@ -135,13 +153,7 @@ pub async fn newest_first<E: Feed>(
     // An empty `?cursor=` is the first slice, like every other empty filter.
     if let Some(c) = cursor.filter(|c| !c.is_empty()) {
         let c = Cursor::decode(c)?;
-        select = select.filter(
-            Condition::any().add(E::CREATED_AT.lt(c.created_at)).add(
-                Condition::all()
-                    .add(E::CREATED_AT.eq(c.created_at))
-                    .add(E::ID.lt(c.id)),
-            ),
-        );
+        select = select.filter(before((E::CREATED_AT, E::ID), (c.created_at, c.id)));
     }
     let mut rows = select
         .order_by_desc(E::CREATED_AT)

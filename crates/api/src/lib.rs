@@ -29,6 +29,7 @@ pub mod rate_limit;
 pub mod redeem;
 pub mod routes;
 pub mod secrets;
+pub mod seed;
 pub mod sql;
 pub mod startup;
 pub mod state;

@@ -123,6 +123,27 @@ pub fn search<C: ColumnTrait>(term: Option<&str>, columns: &[C]) -> Option<Condi
     }))
 }
 
+/// [`search`], narrowed first by the same match on `joined`: an SQL expression holding the
+/// columns' text together, lower-cased, that a trigram index is built on (PostgreSQL uses
+/// an expression index only for the very same expression). The index finds the few
+/// candidate rows; the per-column match keeps the meaning exact, so a term that would only
+/// match across two columns' boundary in `joined` matches nothing. `None` when there is no
+/// term.
+pub fn search_indexed<C: ColumnTrait>(
+    term: Option<&str>,
+    columns: &[C],
+    joined: &'static str,
+) -> Option<Condition> {
+    let exact = search(term, columns)?;
+    let term = term.map(str::trim).unwrap_or_default();
+    let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
+    Some(
+        Condition::all()
+            .add(Expr::cust(joined).like(LikeExpr::new(&pattern).escape('\\')))
+            .add(exact),
+    )
+}
+
 /// Escapes the LIKE wildcards so a search for `50%` finds "50%" and not "50 anything".
 fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -222,6 +243,29 @@ mod tests {
         );
         let err = Sort::parse(Some("password_hash"), &allowed, default).unwrap_err();
         assert_eq!(err.code(), "VALIDATION_FAILED");
+    }
+
+    #[test]
+    fn an_indexed_search_matches_the_joined_expression_and_each_column() {
+        use sea_orm::{DbBackend, QueryFilter, QueryTrait};
+        use tessera_domain::entity::tenant;
+        let cond = search_indexed(
+            Some(" Falcon "),
+            &[tenant::Column::Slug, tenant::Column::Name],
+            "LOWER(slug || ' ' || name)",
+        )
+        .unwrap();
+        let sql = tenant::Entity::find()
+            .filter(cond)
+            .build(DbBackend::Postgres)
+            .to_string();
+        assert!(
+            sql.contains("(LOWER(slug || ' ' || name)) LIKE '%falcon%'"),
+            "{sql}"
+        );
+        assert!(sql.contains(r#"LOWER("slug") LIKE '%falcon%'"#), "{sql}");
+        assert!(sql.contains(r#"OR LOWER("name") LIKE '%falcon%'"#), "{sql}");
+        assert!(search_indexed::<tenant::Column>(Some("  "), &[], "x").is_none());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, QuerySelect, Select,
@@ -212,15 +212,10 @@ pub async fn list_worklogs(
     let mut page = filtered(&q, tenant, user_id);
     if let Some(c) = q.cursor.as_deref().filter(|c| !c.is_empty()) {
         let c = DateCursor::decode(c)?;
-        page = page.filter(
-            Condition::any()
-                .add(worklog::Column::WorkDate.lt(c.date))
-                .add(
-                    Condition::all()
-                        .add(worklog::Column::WorkDate.eq(c.date))
-                        .add(worklog::Column::Id.lt(c.id)),
-                ),
-        );
+        page = page.filter(cursor::before(
+            (worklog::Column::WorkDate, worklog::Column::Id),
+            (c.date, c.id),
+        ));
     }
     let mut rows = page
         .order_by_desc(worklog::Column::WorkDate)
@@ -525,13 +520,10 @@ pub async fn export_worklogs(
             .filter(worklog::Column::UserId.eq(user_id))
             .filter(worklog::Column::WorkDate.between(q.from, q.to));
         if let Some((d, id)) = after {
-            s = s.filter(
-                Condition::any().add(worklog::Column::WorkDate.gt(d)).add(
-                    Condition::all()
-                        .add(worklog::Column::WorkDate.eq(d))
-                        .add(worklog::Column::Id.gt(id)),
-                ),
-            );
+            s = s.filter(cursor::after(
+                (worklog::Column::WorkDate, worklog::Column::Id),
+                (d, id),
+            ));
         }
         let rows = s
             .order_by_asc(worklog::Column::WorkDate)

@@ -11,7 +11,8 @@ use crate::pages::{AuditPage, ResetPasswordPage, UsersPage, WorklogEntryPage, Wo
 use crate::pages::{BillingAdminPage, TenantBillingPage};
 use crate::pages::{CodesPage, DevicesPage, TenantDetailPage, TenantsPage};
 use crate::pages::{DashboardPage, LoginPage, NotFound, OtpPage, ProfilePage};
-use crate::pages::{LlmProjectPage, LlmPromptsPage, TenantCodesDevicesPage, TenantProjectsPage};
+use crate::pages::{LlmProjectPage, LlmPromptsPage, TenantCodesDevicesPage};
+use crate::pages::{TenantProjectPage, TenantProjectsPage};
 use crate::session::Session;
 
 /// The whole app.
@@ -53,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=Page::AuditLog view=|| view! { <AuditPage page=Page::AuditLog/> }/>
                     <Route path=Page::OrgAuditLog view=|| view! { <AuditPage page=Page::OrgAuditLog/> }/>
                     <Route path=Page::Projects view=TenantProjectsPage/>
+                    <Route path=Page::TenantProject view=TenantProjectPage/>
                     <Route path=Page::CodesDevices view=TenantCodesDevicesPage/>
                     <Route path=Page::OrgBilling view=TenantBillingPage/>
                     <Route path=path!("/*any") view=NotFound/>

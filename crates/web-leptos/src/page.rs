@@ -129,6 +129,8 @@ pages! {
     AuditLog => "/platform/audit", "Audit log", Platform;
     /// Members: the tenant's projects.
     Projects => "/org/projects", "Projects", Organisation;
+    /// Members: one project, its agent prompts and composed prompts (link with [`Page::tenant_project`]).
+    TenantProject => "/org/projects/:id", "Project", Organisation;
     /// Members: the tenant's own activation codes and devices.
     CodesDevices => "/org/codes", "Codes & devices", Organisation;
     /// Members: the tenant's reserve balance and top-ups.
@@ -161,6 +163,11 @@ impl Page {
     /// One LLM project's staff page.
     pub fn llm_project(id: impl std::fmt::Display) -> String {
         Page::LlmProject.path().replace(":id", &id.to_string())
+    }
+
+    /// One of the tenant's projects, for its members.
+    pub fn tenant_project(id: impl std::fmt::Display) -> String {
+        Page::TenantProject.path().replace(":id", &id.to_string())
     }
 
     /// Breadcrumbs `Home / Section / Page`; the last crumb is the current page.
@@ -253,5 +260,9 @@ mod tests {
         assert_eq!(href, "/worklog/0190");
         assert!(matches(Page::WorklogEntry, &href));
         assert!(!matches(Page::Worklog, &href));
+        let project = Page::tenant_project("0191");
+        assert_eq!(project, "/org/projects/0191");
+        assert!(matches(Page::TenantProject, &project));
+        assert!(!matches(Page::Projects, &project));
     }
 }

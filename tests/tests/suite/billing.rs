@@ -333,7 +333,10 @@ async fn status_follows_balance_and_thresholds_in_the_accounts_table(b: Backend)
     let items = trail["items"].as_array().unwrap();
     assert_eq!(items.len(), 4);
     // Each event names its tenant by slug as well as by id.
-    assert!(items.iter().all(|e| e["tenant_slug"].is_string()), "{items:?}");
+    assert!(
+        items.iter().all(|e| e["tenant_slug"].is_string()),
+        "{items:?}"
+    );
 }
 
 async fn members_see_their_reserve_and_open_top_ups(b: Backend) {

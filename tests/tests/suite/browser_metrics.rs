@@ -1,9 +1,14 @@
 //! The metrics pages and the dashboard's live feed of the built SPA against the real API
-//! in headless Chromium: a super admin reads the executive KPIs and cohort table, then
-//! watches an activation made through the API arrive on the dashboard.
+//! in headless Chromium: a super admin reads the executive KPIs and cohort table, adds an
+//! alert rule and sees its alert, then watches an activation made through the API arrive
+//! on the dashboard — also after the stream broke once its access token had expired.
+
+use std::time::Duration;
 
 use fantoccini::{Client, Locator};
+use serde_json::{Value, json};
 use tessera_tests::browser::{dist_dir, find, wait_for_path, wait_for_text, with_browser};
+use tessera_tests::process::TcpProxy;
 use tessera_tests::*;
 
 async fn type_into(c: &Client, css: &str, text: &str) {
@@ -69,6 +74,41 @@ async fn staff_read_the_metrics_and_see_an_activation_arrive_live() {
         wait_for_text(&c, "#metrics-refresh", "Refresh").await;
         find(&c, ".kpi-card[data-metric='mrr_cents']").await;
 
+        // The rule editor: the shared rule refuses a row without a value before any
+        // request; `requests_total > 0` always breaches, so its alert appears on saving.
+        find(&c, "#thresholds-empty").await;
+        click(&c, "#add-threshold").await;
+        find(&c, ".threshold-row:last-child .threshold-metric")
+            .await
+            .select_by_value("requests_total")
+            .await
+            .unwrap();
+        let row = ".threshold-row[data-metric='requests_total']";
+        find(&c, &format!("{row} .threshold-severity"))
+            .await
+            .select_by_value("critical")
+            .await
+            .unwrap();
+        click(&c, "#save-thresholds").await;
+        wait_for_text(&c, ".threshold-error", "Value must be a number").await;
+        type_into(&c, &format!("{row} .threshold-value"), "0").await;
+        click(&c, "#save-thresholds").await;
+        wait_for_text(&c, "#thresholds-result", "Saved 1 rule").await;
+        let alert = wait_for_text(
+            &c,
+            "#metrics-alerts .metric-alert[data-metric='requests_total']",
+            "critical",
+        )
+        .await;
+        assert!(alert.contains("> 0"), "the alert names its rule: {alert}");
+        assert!(
+            c.find_all(Locator::Css(".threshold-error"))
+                .await
+                .unwrap()
+                .is_empty(),
+            "no error is left after a save"
+        );
+
         // The analytics page draws both charts.
         click(&c, "nav a[href='/platform/analytics']").await;
         wait_for_path(&c, "/platform/analytics").await;
@@ -90,6 +130,70 @@ async fn staff_read_the_metrics_and_see_an_activation_arrive_live() {
             first.attr("data-kind").await.unwrap().as_deref(),
             Some("activation")
         );
+    })
+    .await;
+
+    let rules: Value = json_ok(
+        app.get("/api/system/metrics/thresholds", Some(&admin))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        rules,
+        json!([{"metric": "requests_total", "operator": "gt", "value": 0.0, "severity": "critical"}])
+    );
+}
+
+/// The stream carries its access token in the URL. Once that token has expired, a broken
+/// connection cannot come back by the browser's own retry (the server refuses the stale
+/// token): the feed renews the session and reopens the stream itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_feed_reconnects_with_a_fresh_token_after_its_token_expired() {
+    let dist = dist_dir();
+    // Two seconds, plus the server's five seconds of leeway.
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[
+            ("TESSERA_STATIC_DIR", dist.to_str().unwrap()),
+            ("TESSERA_ACCESS_TOKEN_TTL_SECS", "2"),
+        ],
+    )
+    .await;
+    let app = &app;
+    // The browser reaches the server through a relay that can drop its connections.
+    let proxy = TcpProxy::start(&format!("127.0.0.1:{}", app.port)).await;
+    let proxy = &proxy;
+    let slug = format!("live-{}", unique());
+    let slug = slug.as_str();
+    app.register(slug, &format!("ada@{slug}.test"), &format!("ada-{slug}"))
+        .await;
+    let admin = app.admin_tokens().await.access_token;
+    let code = app.one_code(&admin, slug, 1).await;
+    let code = code.as_str();
+
+    with_browser(|c| async move {
+        c.goto(&format!("http://{}/login", proxy.addr))
+            .await
+            .unwrap();
+        type_into(&c, "#login", ADMIN_EMAIL).await;
+        type_into(&c, "#password", ADMIN_PASSWORD).await;
+        click(&c, "#login-submit").await;
+        wait_for_path(&c, "/").await;
+        wait_for_text(&c, "#live-state", "Live").await;
+
+        tokio::time::sleep(Duration::from_secs(8)).await;
+        proxy.cut();
+        wait_for_text(&c, "#live-state", "Reconnecting").await;
+        proxy.restore().await;
+        wait_for_text(&c, "#live-state", "Live").await;
+
+        let fingerprint = format!("fp-again-{}", unique());
+        let activated = app.activate(code, &fingerprint).await;
+        assert_eq!(activated.status().as_u16(), 201);
+        wait_for_text(&c, "#live-feed", &fingerprint).await;
+        // The session went on: the page still shows the signed-in person.
+        find(&c, "#current-user-name").await;
     })
     .await;
 }

@@ -248,3 +248,113 @@ async fn a_member_activates_a_project_with_a_code_and_staff_restore_a_system_pro
         })]
     );
 }
+
+/// `PUT path` with a JSON body as `token`; the answer must be 200.
+async fn put_ok(app: &TestApp, path: &str, token: &str, body: &Value) {
+    let res = app
+        .client
+        .put(format!("{}{path}", app.address))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .expect("request");
+    json_ok::<Value>(res, 200).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_reads_the_agent_prompts_and_what_each_agent_runs_with() {
+    let dist = dist_dir();
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[("TESSERA_STATIC_DIR", dist.to_str().expect("a UTF-8 path"))],
+    )
+    .await;
+    let slug = "agents7";
+    let email = "ada@agents7.test";
+    let member = app.register(slug, email, "ada-agents7").await;
+    let admin = app.admin_tokens().await.access_token;
+    let code = app.one_code(&admin, slug, 1).await;
+    let project: Value = json_ok(
+        app.post(
+            "/api/tenant/projects",
+            &json!({"activation_code": code, "name": "Support bot", "prompt": "Answer politely."}),
+            Some(&member.access_token),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let id = project["id"].as_str().expect("a project id").to_owned();
+    put_ok(
+        &app,
+        &format!("/admin/api/llm/projects/{id}/agents/planner"),
+        &admin,
+        &json!({"content": "Plan before acting."}),
+    )
+    .await;
+
+    let web = &app;
+    let admin = admin.as_str();
+    with_browser(|c| async move {
+        let app = web;
+        c.goto(&format!("{}/login", app.address)).await.unwrap();
+        find(&c, "#login").await.send_keys(email).await.unwrap();
+        find(&c, "#password")
+            .await
+            .send_keys("correct-horse-1")
+            .await
+            .unwrap();
+        click(&c, "#login-submit").await;
+        find(&c, "#current-user-name").await;
+
+        // The list links to the project's page: its prompt and its agent prompts.
+        c.goto(&format!("{}/org/projects", app.address))
+            .await
+            .unwrap();
+        click(&c, ".project-row .project-name a").await;
+        wait_for_path(&c, &format!("/org/projects/{id}")).await;
+        wait_for_text(&c, "#project-title", "Support bot").await;
+        wait_for_text(&c, "#project-prompt-text", "Answer politely.").await;
+        wait_for_text(
+            &c,
+            ".agent-row[data-agent-type='planner'] .agent-content",
+            "Plan before acting.",
+        )
+        .await;
+
+        // No system prompt yet: the composition is refused, and the page says so plainly.
+        click(&c, ".agent-row[data-agent-type='planner'] .show-composed").await;
+        wait_for_text(
+            &c,
+            "#composed-not-configured",
+            "The system prompt is not configured",
+        )
+        .await;
+        assert!(
+            c.find_all(Locator::Css("#composed-prompt"))
+                .await
+                .unwrap()
+                .is_empty(),
+            "no composed text is made up without a system prompt"
+        );
+
+        // Once staff set it, asking again shows the three parts joined.
+        put_ok(
+            app,
+            "/admin/api/llm/system-prompt",
+            admin,
+            &json!({"content": "You are Tessera's assistant."}),
+        )
+        .await;
+        click(&c, ".agent-row[data-agent-type='planner'] .show-composed").await;
+        find(&c, "#composed-prompt").await;
+        let composed = find(&c, "#composed-prompt").await.text().await.unwrap();
+        assert_eq!(
+            composed,
+            "You are Tessera's assistant.\n\nAnswer politely.\n\nPlan before acting."
+        );
+        wait_for_text(&c, "#composed-meta", "version 1").await;
+    })
+    .await;
+}

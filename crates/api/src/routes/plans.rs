@@ -2,9 +2,7 @@
 
 use actix_web::{get, patch, web};
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel, QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel, QueryOrder};
 use serde_json::json;
 use tessera_domain::Role;
 use tessera_domain::entity::plan;

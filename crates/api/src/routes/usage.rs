@@ -7,7 +7,8 @@ use actix_web::{FromRequest, HttpRequest, get, post, web};
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, IdenStatic, QueryFilter, QueryOrder, TryInsertResult,
+    ActiveValue::Set, ColumnTrait, EntityTrait, IdenStatic, QueryFilter, QueryOrder,
+    TryInsertResult,
 };
 use serde::Deserialize;
 use tessera_domain::Role;

@@ -3,8 +3,8 @@
 
 use gloo_net::http::Method;
 use tessera_domain::llm::{
-    ActivateProjectRequest, AgentPrompt, CreateProjectRequest, Project, ProjectPatch,
-    ProjectStatus, PromptInput, SystemPrompt,
+    ActivateProjectRequest, AgentPrompt, ComposedPrompt, CreateProjectRequest, Project,
+    ProjectPatch, ProjectStatus, PromptInput, SystemPrompt,
 };
 use tessera_domain::page::Paged;
 use uuid::Uuid;
@@ -160,6 +160,35 @@ pub async fn activate_project(req: &ActivateProjectRequest) -> Result<Project, A
 /// See [`authorised`].
 pub async fn tenant_projects() -> Result<Vec<Project>, ApiError> {
     json(authorised(&Call::get("/api/tenant/projects")).await?).await
+}
+
+/// `GET /api/tenant/projects/{id}`.
+///
+/// # Errors
+/// 404 `PROJECT_NOT_FOUND` (also for another tenant's project), or see [`authorised`].
+pub async fn tenant_project(id: Uuid) -> Result<Project, ApiError> {
+    json(authorised(&Call::get(format!("/api/tenant/projects/{id}"))).await?).await
+}
+
+/// `GET /api/tenant/projects/{id}/agents`: the project's agent prompts (read-only here).
+///
+/// # Errors
+/// 404, or see [`authorised`].
+pub async fn tenant_agents(id: Uuid) -> Result<Vec<AgentPrompt>, ApiError> {
+    json(authorised(&Call::get(format!("/api/tenant/projects/{id}/agents"))).await?).await
+}
+
+/// `GET /api/tenant/projects/{id}/agents/{agent_type}/prompt`: what the agent runs with.
+///
+/// # Errors
+/// 409 `PROMPT_NOT_CONFIGURED` when the system, project or agent prompt is missing,
+/// 404, or see [`authorised`].
+pub async fn composed_prompt(id: Uuid, agent_type: &str) -> Result<ComposedPrompt, ApiError> {
+    let path = format!(
+        "/api/tenant/projects/{id}/agents/{}/prompt",
+        encode(agent_type)
+    );
+    json(authorised(&Call::get(path)).await?).await
 }
 
 /// `PATCH /api/tenant/projects/{id}`.

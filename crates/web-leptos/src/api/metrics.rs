@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use gloo_net::http::Method;
 use serde::Deserialize;
-use tessera_domain::metrics::{Alert, Analytics, BusinessMetrics, Cohort, LlmMetrics};
+use tessera_domain::metrics::{Alert, Analytics, BusinessMetrics, Cohort, LlmMetrics, Threshold};
 
 use super::{ApiError, Call, authorised, json};
 
@@ -82,4 +82,21 @@ pub async fn summary() -> Result<MetricsSummary, ApiError> {
 pub async fn recompute() -> Result<(), ApiError> {
     authorised(&Call::new(Method::POST, "/api/system/metrics/recompute")).await?;
     Ok(())
+}
+
+/// `GET /api/system/metrics/thresholds`: every alert rule, by metric.
+///
+/// # Errors
+/// 403 for non-staff.
+pub async fn thresholds() -> Result<Vec<Threshold>, ApiError> {
+    json(authorised(&Call::get("/api/system/metrics/thresholds")).await?).await
+}
+
+/// `PUT /api/system/metrics/thresholds`: replaces every rule; answers the rules now in force.
+///
+/// # Errors
+/// 422 with one error per invalid rule (field `[index]`), 403 for non-staff.
+pub async fn save_thresholds(rules: &[Threshold]) -> Result<Vec<Threshold>, ApiError> {
+    let call = Call::new(Method::PUT, "/api/system/metrics/thresholds").json(&rules);
+    json(authorised(&call).await?).await
 }

@@ -1,5 +1,7 @@
 //! The staff dashboard's live activity: the server's event stream (`/api/events/stream`,
-//! Server-Sent Events), newest first.
+//! Server-Sent Events), newest first, reopened with a fresh token when it fails.
+
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -9,6 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{Event, EventSource, MessageEvent};
 
+use crate::api;
 use crate::session;
 
 /// Events kept on screen.
@@ -112,27 +115,66 @@ fn describe(kind: &str, data: &Value) -> String {
     }
 }
 
-/// What the component must release when it unmounts.
+/// Seconds to wait before each reconnection attempt: quick at first, then at most twice
+/// a minute, so a server that is down is not hammered by every open dashboard.
+const BACKOFF_SECS: [u64; 6] = [1, 2, 5, 10, 20, 30];
+
+/// The wait before reconnection attempt `attempt` (0 = the first after a failure).
+fn backoff(attempt: usize) -> Duration {
+    Duration::from_secs(BACKOFF_SECS[attempt.min(BACKOFF_SECS.len() - 1)])
+}
+
+/// An open `EventSource` and the listeners it calls.
 struct Stream {
     source: EventSource,
     _listeners: Vec<Closure<dyn FnMut(Event)>>,
 }
 
+/// The connection and its reconnection, released when the card unmounts.
+#[derive(Default)]
+struct Conn {
+    stream: Option<Stream>,
+    /// Failures since the stream was last open; picks the next wait.
+    attempt: usize,
+    retry: Option<TimeoutHandle>,
+    /// Set on unmount, so a token refresh still in flight does not reopen the stream.
+    stopped: bool,
+    /// The newest item's key; kept here so keys stay unique across reconnections.
+    last_key: u64,
+}
+
+/// The feed's state; `Copy`, so every listener and timer can hold it.
+#[derive(Clone, Copy)]
+struct Feed {
+    items: RwSignal<Vec<FeedItem>>,
+    link: RwSignal<Link>,
+    conn: StoredValue<Conn, LocalStorage>,
+}
+
 /// "Live activity": opens the event stream with the session's access token, lists the
 /// latest 20 events newest first with their time, kind and a description, shows whether
-/// the stream is connected, and closes it when the card unmounts.
+/// the stream is connected, reconnects with a fresh token after it fails, and closes it
+/// when the card unmounts.
 #[component]
 pub fn LiveFeed() -> impl IntoView {
-    let items = RwSignal::new(Vec::<FeedItem>::new());
-    let link = RwSignal::new(Link::Connecting);
-    let stream = StoredValue::new_local(open(items, link));
+    let feed = Feed {
+        items: RwSignal::new(Vec::new()),
+        link: RwSignal::new(Link::Connecting),
+        conn: StoredValue::new_local(Conn::default()),
+    };
+    feed.connect();
     on_cleanup(move || {
-        stream.try_with_value(|s| {
-            if let Some(s) = s {
+        feed.conn.try_update_value(|c| {
+            c.stopped = true;
+            if let Some(s) = c.stream.take() {
                 s.source.close();
+            }
+            if let Some(h) = c.retry.take() {
+                h.clear();
             }
         });
     });
+    let Feed { items, link, .. } = feed;
     view! {
         <section class="card live-feed-card">
             <h2 class="card-title">
@@ -156,65 +198,120 @@ pub fn LiveFeed() -> impl IntoView {
     }
 }
 
-fn open(items: RwSignal<Vec<FeedItem>>, link: RwSignal<Link>) -> Option<Stream> {
-    let Some(token) = session::access_token() else {
-        link.set(Link::Closed);
-        return None;
-    };
-    let url = format!(
-        "/api/events/stream?access_token={}",
-        js_sys::encode_uri_component(&token)
-    );
-    let Ok(source) = EventSource::new(&url) else {
-        link.set(Link::Closed);
-        return None;
-    };
-    let mut next = 0_u64;
-    let on_message = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
-        let Some(msg) = ev.dyn_ref::<MessageEvent>() else {
+impl Feed {
+    /// Opens the stream with the current access token.
+    fn connect(self) {
+        if self.conn.try_with_value(|c| c.stopped) != Some(false) {
+            return;
+        }
+        let Some(token) = session::access_token() else {
+            self.link.try_set(Link::Closed);
             return;
         };
-        let Some(text) = msg.data().as_string() else {
+        let url = format!(
+            "/api/events/stream?access_token={}",
+            js_sys::encode_uri_component(&token)
+        );
+        let Ok(source) = EventSource::new(&url) else {
+            self.retry_later();
+            return;
+        };
+        let on_message = Closure::<dyn FnMut(Event)>::new(move |ev: Event| self.receive(&ev));
+        for kind in KINDS {
+            let _ =
+                source.add_event_listener_with_callback(kind, on_message.as_ref().unchecked_ref());
+        }
+        let on_open = Closure::<dyn FnMut(Event)>::new(move |_| {
+            self.link.try_set(Link::Live);
+            self.conn.try_update_value(|c| c.attempt = 0);
+        });
+        let failed = source.clone();
+        let on_error = Closure::<dyn FnMut(Event)>::new(move |_| {
+            // Left alone, the browser would retry with the same token, which expires after
+            // 15 minutes and then is refused for good: close, and reopen with a fresh one.
+            failed.close();
+            self.retry_later();
+        });
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let stream = Stream {
+            source,
+            _listeners: vec![on_message, on_open, on_error],
+        };
+        // Replaces (and so frees) the previous stream, already closed by its error. Nothing
+        // above awaited, so the card is still mounted (checked on entry).
+        self.conn.try_update_value(|c| c.stream = Some(stream));
+    }
+
+    /// Adds one event to the top of the feed.
+    fn receive(self, ev: &Event) {
+        let Some(text) = ev
+            .dyn_ref::<MessageEvent>()
+            .and_then(|m| m.data().as_string())
+        else {
             return;
         };
         let Ok(event) = serde_json::from_str::<LiveEvent>(&text) else {
             leptos::logging::warn!("unreadable live event: {text}");
             return;
         };
-        next += 1;
+        let Some(key) = self.conn.try_update_value(|c| {
+            c.last_key += 1;
+            c.last_key
+        }) else {
+            return;
+        };
         let item = FeedItem {
-            key: next,
+            key,
             text: describe(&event.kind, &event.data),
             kind: event.kind,
             at: event.at,
         };
-        items.try_update(|list| {
+        self.items.try_update(|list| {
             list.insert(0, item);
             list.truncate(MAX_EVENTS);
         });
-    });
-    for kind in KINDS {
-        let _ = source.add_event_listener_with_callback(kind, on_message.as_ref().unchecked_ref());
     }
-    let on_open = Closure::<dyn FnMut(Event)>::new(move |_| {
-        link.try_set(Link::Live);
-    });
-    let watched = source.clone();
-    let on_error = Closure::<dyn FnMut(Event)>::new(move |_| {
-        // The browser retries by itself unless the server refused the stream outright.
-        let state = if watched.ready_state() == EventSource::CLOSED {
-            Link::Closed
-        } else {
-            Link::Reconnecting
+
+    /// Schedules the next reconnection attempt after its backoff, unless one is pending.
+    fn retry_later(self) {
+        let delay = self.conn.try_update_value(|c| {
+            (!c.stopped && c.retry.is_none()).then(|| {
+                c.attempt += 1;
+                backoff(c.attempt - 1)
+            })
+        });
+        let Some(delay) = delay.flatten() else {
+            return;
         };
-        link.try_set(state);
-    });
-    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    Some(Stream {
-        source,
-        _listeners: vec![on_message, on_open, on_error],
-    })
+        self.link.try_set(Link::Reconnecting);
+        let fire = move || {
+            self.conn.try_update_value(|c| c.retry = None);
+            leptos::task::spawn_local(self.reconnect());
+        };
+        match set_timeout_with_handle(fire, delay) {
+            Ok(h) => {
+                self.conn.try_update_value(|c| c.retry = Some(h));
+            }
+            Err(_) => {
+                self.link.try_set(Link::Closed);
+            }
+        }
+    }
+
+    /// Renews the session if its access token expired, then reopens the stream.
+    async fn reconnect(self) {
+        // The stream carries its token in the URL, so the API client never sees its 401:
+        // a cheap authorised call goes through the client's refresh path instead.
+        match api::auth::me().await {
+            Ok(_) => self.connect(),
+            // The session is over and cleared; the sign-in page follows.
+            Err(e) if e.status() == Some(401) => {
+                self.link.try_set(Link::Closed);
+            }
+            Err(_) => self.retry_later(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -244,5 +341,11 @@ mod tests {
             "critical alert: error_rate = 0.2"
         );
         assert_eq!(describe("other", &Value::Null), "other event");
+    }
+
+    #[test]
+    fn reconnections_back_off_to_thirty_seconds() {
+        let waits: Vec<u64> = (0..8).map(|a| backoff(a).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 5, 10, 20, 30, 30, 30]);
     }
 }

@@ -1,5 +1,5 @@
 //! Executive metrics: business KPIs coloured by their alert status, MRR movements,
-//! alerts, cohort retention, operational and LLM figures.
+//! alerts, cohort retention, operational and LLM figures, and the alert rules' editor.
 
 use std::time::Duration;
 
@@ -8,6 +8,7 @@ use tessera_domain::metrics::{Alert, BusinessMetrics, Cohort, LlmMetrics};
 
 use super::billing::money;
 use super::restricted::Restricted;
+use super::thresholds::ThresholdEditor;
 use crate::api::metrics::{MetricsSummary, Operational};
 use crate::api::{self, ApiError};
 use crate::components::{
@@ -31,7 +32,7 @@ pub fn MetricsPage() -> impl IntoView {
     }
 }
 
-/// The summary, its refresh button and its auto-refresh.
+/// The summary, its refresh button and its auto-refresh, then the alert rules.
 #[component]
 fn MetricsBody() -> impl IntoView {
     let summary = LocalResource::new(api::metrics::summary);
@@ -71,6 +72,7 @@ fn MetricsBody() -> impl IntoView {
                 {move || Suspend::new(async move { summary.await.map(dashboard) })}
             </ErrorBoundary>
         </Transition>
+        <ThresholdEditor on_saved=Callback::new(move |()| summary.refetch())/>
     }
 }
 

@@ -17,6 +17,7 @@ mod portal;
 mod profile;
 mod reset_password;
 mod restricted;
+mod thresholds;
 mod users;
 mod worklog;
 
@@ -32,7 +33,7 @@ pub use metrics::MetricsPage;
 pub use not_found::NotFound;
 pub use otp::OtpPage;
 pub use placeholder::NotYetAvailable;
-pub use portal::{PortalHome, TenantCodesDevicesPage, TenantProjectsPage};
+pub use portal::{PortalHome, TenantCodesDevicesPage, TenantProjectPage, TenantProjectsPage};
 pub use profile::ProfilePage;
 pub use reset_password::ResetPasswordPage;
 pub use users::UsersPage;

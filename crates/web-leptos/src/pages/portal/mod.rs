@@ -1,12 +1,15 @@
 //! The tenant portal: what an organisation's members see of their plan, quotas and
-//! reserve, their projects, and their own activation codes and devices.
+//! reserve, their projects with their agent prompts, and their own activation codes and
+//! devices.
 
 mod codes_devices;
 mod home;
+mod project;
 mod projects;
 
 pub use codes_devices::TenantCodesDevicesPage;
 pub use home::PortalHome;
+pub use project::TenantProjectPage;
 pub use projects::TenantProjectsPage;
 
 use leptos::prelude::*;

@@ -1,5 +1,5 @@
 //! Members: the organisation's projects — activate one with a code, edit, complete and
-//! delete (org admins), and the list everyone sees.
+//! delete (org admins), and the list everyone sees, each linking to its agent prompts.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -100,7 +100,7 @@ fn Projects() -> impl IntoView {
                                 view! {
                                     <tr class="project-row" data-project-id=p.id.to_string() data-status=p.status.as_str()>
                                         <td>
-                                            <div class="project-name">{p.name.clone()}</div>
+                                            <div class="project-name"><A href=Page::tenant_project(p.id)>{p.name.clone()}</A></div>
                                             <div class="text-muted text-sm project-description">{p.description.clone()}</div>
                                         </td>
                                         <td class="project-prompt text-sm">

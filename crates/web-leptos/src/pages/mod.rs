@@ -40,3 +40,15 @@ pub use users::UsersPage;
 pub use worklog::{
     QuickAdd, QuickAddButton, QuickAddState, WorklogEntryPage, WorklogPage, provide_quick_add,
 };
+
+/// The route's `:id` as a UUID; `None` when the address holds something else.
+pub(crate) fn id_param() -> leptos::prelude::Memo<Option<uuid::Uuid>> {
+    use leptos::prelude::*;
+    let params = leptos_router::hooks::use_params_map();
+    Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| uuid::Uuid::parse_str(&s).ok())
+    })
+}

@@ -5,7 +5,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use tessera_domain::FieldError;
 use tessera_domain::llm::{
     AgentPrompt, Project, ProjectPatch, ProjectStatus, PromptInput, agent_type,
@@ -36,13 +36,7 @@ fn crumbs() -> Vec<Crumb> {
 /// `/platform/llm/projects/{id}` (link with [`Page::llm_project`]).
 #[component]
 pub fn LlmProjectPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    });
+    let id = crate::pages::id_param();
     let project = LocalResource::new(move || {
         let id = id.get();
         async move {

@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use tessera_domain::llm::{AgentPrompt, ComposedPrompt, Project};
 use uuid::Uuid;
 
@@ -28,13 +27,7 @@ fn crumbs() -> Vec<Crumb> {
 /// `/org/projects/{id}` (link with [`Page::tenant_project`]).
 #[component]
 pub fn TenantProjectPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    });
+    let id = crate::pages::id_param();
     let project = LocalResource::new(move || {
         let id = id.get();
         async move {

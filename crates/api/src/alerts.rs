@@ -2,15 +2,15 @@
 //! its configured threshold. The summary shows them; the metrics job publishes them to the
 //! live feed once per snapshot.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, QueryOrder};
 use serde::Serialize;
-use tessera_domain::entity::{job_run, metric_threshold};
+use tessera_domain::entity::metric_threshold;
 use tessera_domain::metrics::{Alert, MetricsSnapshot, Threshold};
 use utoipa::ToSchema;
 
-use crate::db;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::jobs::METRICS_JOB;
+use crate::sql::Sql;
 use crate::state::AppState;
 use crate::telemetry::Latency;
 
@@ -42,16 +42,24 @@ pub struct OperationalMetrics {
 /// # Errors
 /// The database failed.
 pub async fn operational(state: &AppState) -> ApiResult<OperationalMetrics> {
+    #[derive(FromQueryResult)]
+    struct Runs {
+        runs: i64,
+        failures: i64,
+    }
     let (total, server_errors, client_errors) = state.telemetry.totals();
-    let runs = job_run::Entity::find()
-        .filter(job_run::Column::Job.eq(METRICS_JOB))
-        .count(&state.db)
-        .await?;
-    let failures = job_run::Entity::find()
-        .filter(job_run::Column::Job.eq(METRICS_JOB))
-        .filter(job_run::Column::Ok.eq(false))
-        .count(&state.db)
-        .await?;
+    // Runs and failures in one query; a run still going (`ok` null) is not a failure.
+    let mut q = Sql::new(state.db.get_database_backend());
+    q.push(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS runs, \
+         CAST(COALESCE(SUM(CASE WHEN NOT ok THEN 1 ELSE 0 END), 0) AS BIGINT) AS failures \
+         FROM job_runs WHERE job = ",
+    )
+    .bind(METRICS_JOB);
+    let counts = Runs::find_by_statement(q.build())
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::Internal("an aggregate returned no row".into()))?;
     let rate = |n: u64| (total > 0).then(|| n as f64 / total as f64);
     Ok(OperationalMetrics {
         requests_total: total,
@@ -59,10 +67,11 @@ pub async fn operational(state: &AppState) -> ApiResult<OperationalMetrics> {
         client_error_rate: rate(client_errors),
         latency: state.telemetry.latency(),
         sse_clients: state.telemetry.sse_clients(),
-        job_runs: runs,
-        job_failures: failures,
+        job_runs: u64::try_from(counts.runs).unwrap_or_default(),
+        job_failures: u64::try_from(counts.failures).unwrap_or_default(),
         queue_depth: None,
-        database_up: db::is_up(&state.db).await,
+        // The query above answered (a failure is an error, not a figure).
+        database_up: true,
     })
 }
 
@@ -111,6 +120,9 @@ pub fn evaluate(
     snapshot: &MetricsSnapshot,
     ops: &OperationalMetrics,
 ) -> Vec<Alert> {
+    if thresholds.is_empty() {
+        return Vec::new();
+    }
     let values = figures(snapshot, ops);
     thresholds
         .iter()
@@ -123,4 +135,71 @@ pub fn evaluate(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use tessera_domain::metrics::{BusinessMetrics, LlmMetrics, MrrMovements, THRESHOLD_METRICS};
+
+    use super::*;
+
+    /// The names a threshold may watch are exactly the numeric figures the check sees when
+    /// every figure has a value.
+    #[test]
+    fn threshold_metrics_name_every_figure() {
+        let snapshot = MetricsSnapshot {
+            business: BusinessMetrics {
+                period: "2026-01".into(),
+                mrr_cents: 1,
+                arr_cents: 1,
+                mrr_start_cents: 1,
+                movements: MrrMovements::default(),
+                paying_customers: 1,
+                new_customers: 1,
+                customer_churn_rate: Some(0.1),
+                gross_revenue_churn_rate: Some(0.1),
+                net_revenue_churn_rate: Some(0.1),
+                arpa_cents: Some(1),
+                trial_to_paid_conversion_rate: Some(0.1),
+                dau: 1,
+                wau: 1,
+                mau: 1,
+                unavailable: BTreeMap::new(),
+            },
+            llm: LlmMetrics {
+                calls: 1,
+                mean_duration_ms: Some(1.0),
+                failure_rate: Some(0.1),
+                tokens: 1,
+                cost_cents: 1,
+            },
+            cohorts: Vec::new(),
+            computed_at: chrono::Utc::now(),
+        };
+        let ops = OperationalMetrics {
+            requests_total: 1,
+            error_rate: Some(0.1),
+            client_error_rate: Some(0.1),
+            latency: Latency {
+                p50_ms: Some(1.0),
+                p95_ms: Some(1.0),
+                p99_ms: Some(1.0),
+            },
+            sse_clients: 1,
+            job_runs: 1,
+            job_failures: 1,
+            queue_depth: Some(1),
+            database_up: true,
+        };
+        let mut figured: Vec<String> = figures(&snapshot, &ops)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        figured.sort_unstable();
+        let mut known: Vec<&str> = THRESHOLD_METRICS.to_vec();
+        known.sort_unstable();
+        assert_eq!(figured, known);
+    }
 }

@@ -9,6 +9,16 @@ use sea_orm::{
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
+/// How many connections the pool for `url` holds: `max_connections` on PostgreSQL (at
+/// least 1), one on SQLite (see [`connect`]).
+pub fn pool_size(url: &str, max_connections: u32) -> u32 {
+    if url.starts_with("sqlite:") {
+        1
+    } else {
+        max_connections.max(1)
+    }
+}
+
 /// Opens the pool. SQLite gets a single connection: one writer at a time is how SQLite
 /// works anyway, and it makes every transaction serialisable without busy retries.
 ///
@@ -17,7 +27,7 @@ use sea_orm::{
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     let sqlite = url.starts_with("sqlite:");
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.max_connections(if sqlite { 1 } else { max_connections })
+    opts.max_connections(pool_size(url, max_connections))
         .min_connections(if sqlite { 1 } else { 2 })
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))

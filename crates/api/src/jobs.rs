@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TryInsertResult};
-use tessera_domain::entity::{job_run, metric_snapshot};
+use tessera_domain::entity::job_run;
 use tessera_domain::metrics::MetricsSnapshot;
 use uuid::Uuid;
 
@@ -43,21 +43,7 @@ async fn claim(state: &AppState, job: &str, slot: i64) -> ApiResult<Option<Uuid>
 /// # Errors
 /// The computation or the database failed (also recorded on the run).
 pub async fn run_metrics(state: &AppState, run_id: Uuid) -> ApiResult<MetricsSnapshot> {
-    let now = Utc::now();
-    let result = async {
-        let (name, start, end) = metrics::period(None, now)?;
-        let snap = metrics::compute(&state.db, name.clone(), start, end, now).await?;
-        metric_snapshot::Entity::insert(metric_snapshot::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            period: Set(name),
-            body: Set(serde_json::to_value(&snap).unwrap_or_default()),
-            computed_at: Set(now),
-        })
-        .exec(&state.db)
-        .await?;
-        Ok(snap)
-    }
-    .await;
+    let result = metrics::compute_and_store_current(state).await;
     let error = result
         .as_ref()
         .err()

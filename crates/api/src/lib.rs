@@ -5,6 +5,7 @@ pub mod activity;
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod body;
 pub mod bootstrap;
 pub mod codes;
 pub mod config;

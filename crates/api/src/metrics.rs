@@ -1,20 +1,190 @@
-//! Computing the executive metrics snapshot from subscriptions, usage and activity.
-//! Definitions live in `tessera_domain::metrics`. The job reads whole tables once per
-//! period (every few minutes), never per request.
+//! Computing the executive metrics snapshot from subscriptions, usage and activity, and
+//! storing it. Definitions live in `tessera_domain::metrics`. The job reads whole tables
+//! once per period (every few minutes); a request computes a snapshot only for a period
+//! with none stored, once per process ([`summary_snapshot`]), and otherwise reads the
+//! stored one, parsed once per stored row ([`SnapshotCache`]).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect,
 };
-use tessera_domain::entity::{subscription, tenant, usage_event, user_activity};
+use serde::{Serialize, Serializer};
+use tessera_domain::entity::{metric_snapshot, subscription, tenant, user_activity};
 use tessera_domain::metrics::{BusinessMetrics, Cohort, LlmMetrics, MetricsSnapshot, MrrMovements};
 use tessera_domain::plan::SYSTEM_TENANT;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
+use crate::sql::Sql;
+use crate::state::AppState;
+
+/// Periods whose parsed snapshot a process keeps.
+const CACHED_PERIODS: usize = 16;
+
+/// The latest parsed snapshot of a few periods, each under the id of the stored row it was
+/// read from, and the lock that lets one task per process compute a snapshot at a time.
+///
+/// Every replica writes snapshots to the same table: a request asks the database for the
+/// latest row's id (not its body) and parses the body only when that id is not the one
+/// kept here, so another replica's newer snapshot is picked up on the next request.
+#[derive(Default)]
+pub struct SnapshotCache {
+    /// `(period, row id, snapshot)`, oldest insertion first.
+    parsed: Mutex<Vec<(String, Uuid, Arc<MetricsSnapshot>)>>,
+    /// Held while a snapshot is computed and stored (the job, or a request for a period
+    /// with none stored), so that work happens once and the others wait for its row.
+    computing: tokio::sync::Mutex<()>,
+}
+
+impl SnapshotCache {
+    /// The kept snapshot of `period` if it was read from row `id`.
+    fn get(&self, period: &str, id: Uuid) -> Option<Arc<MetricsSnapshot>> {
+        let parsed = self.parsed.lock().unwrap_or_else(PoisonError::into_inner);
+        parsed
+            .iter()
+            .find(|(p, i, _)| p == period && *i == id)
+            .map(|(_, _, s)| s.clone())
+    }
+
+    /// Keeps `snapshot`, read from (or stored as) row `id`, as `period`'s latest.
+    fn put(&self, period: &str, id: Uuid, snapshot: MetricsSnapshot) -> Arc<MetricsSnapshot> {
+        let snapshot = Arc::new(snapshot);
+        let mut parsed = self.parsed.lock().unwrap_or_else(PoisonError::into_inner);
+        parsed.retain(|(p, _, _)| p != period);
+        if parsed.len() >= CACHED_PERIODS {
+            parsed.remove(0);
+        }
+        parsed.push((period.to_owned(), id, snapshot.clone()));
+        snapshot
+    }
+}
+
+/// A parsed snapshot shared by every response that shows it (serialized as the snapshot).
+#[derive(Debug, Clone)]
+pub struct SharedSnapshot(pub Arc<MetricsSnapshot>);
+
+impl std::ops::Deref for SharedSnapshot {
+    type Target = MetricsSnapshot;
+
+    fn deref(&self) -> &MetricsSnapshot {
+        &self.0
+    }
+}
+
+impl Serialize for SharedSnapshot {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+/// Stores `snap` as its period's latest snapshot (the job and the summary write the same
+/// row) and returns the row's id.
+///
+/// # Errors
+/// The database failed.
+pub async fn store(conn: &impl ConnectionTrait, snap: &MetricsSnapshot) -> ApiResult<Uuid> {
+    let id = Uuid::now_v7();
+    metric_snapshot::Entity::insert(metric_snapshot::ActiveModel {
+        id: Set(id),
+        period: Set(snap.business.period.clone()),
+        body: Set(serde_json::to_value(snap).unwrap_or_default()),
+        computed_at: Set(snap.computed_at),
+    })
+    .exec(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Computes and stores the snapshot of the current period (the metrics job), one task per
+/// process at a time, and keeps it as the period's latest.
+///
+/// # Errors
+/// The computation or the database failed.
+pub async fn compute_and_store_current(state: &AppState) -> ApiResult<MetricsSnapshot> {
+    let _one = state.snapshots.computing.lock().await;
+    let now = Utc::now();
+    let (name, start, end) = period(None, now)?;
+    let snap = compute(&state.db, name.clone(), start, end, now).await?;
+    let id = store(&state.db, &snap).await?;
+    state.snapshots.put(&name, id, snap.clone());
+    Ok(snap)
+}
+
+/// The snapshot the summary shows for `requested` (`YYYY-MM`, default the current month):
+/// the latest stored one, parsed once per stored row and process. A period with none
+/// stored gets one computed and stored here, by one request per process while the others
+/// wait for its row. A closed period's stored snapshot is final once computed after the
+/// period ended; one computed before (the job's last run in that month) is replaced once
+/// the same way, so a closed month shows its whole data.
+///
+/// # Errors
+/// 422 for a bad period; the database failed.
+pub async fn summary_snapshot(
+    state: &AppState,
+    requested: Option<&str>,
+) -> ApiResult<SharedSnapshot> {
+    let now = Utc::now();
+    let (name, start, _) = period(requested, now)?;
+    let closes = next_month(start);
+    let usable = |computed_at: DateTime<Utc>| closes > now || computed_at >= closes;
+    if let Some(s) = stored(state, &name, usable).await? {
+        return Ok(SharedSnapshot(s));
+    }
+    let _one = state.snapshots.computing.lock().await;
+    // Whoever held the lock may have stored it meanwhile (here or on another replica).
+    if let Some(s) = stored(state, &name, usable).await? {
+        return Ok(SharedSnapshot(s));
+    }
+    let now = Utc::now();
+    let (name, start, end) = period(Some(&name), now)?;
+    let snap = compute(&state.db, name.clone(), start, end, now).await?;
+    let id = store(&state.db, &snap).await?;
+    Ok(SharedSnapshot(state.snapshots.put(&name, id, snap)))
+}
+
+/// The latest stored snapshot of `period`, when `usable` accepts its computation time and
+/// its body parses; parsed only when the latest row is not the one already kept.
+async fn stored(
+    state: &AppState,
+    period: &str,
+    usable: impl Fn(DateTime<Utc>) -> bool,
+) -> ApiResult<Option<Arc<MetricsSnapshot>>> {
+    let latest: Option<(Uuid, DateTime<Utc>)> = metric_snapshot::Entity::find()
+        .select_only()
+        .column(metric_snapshot::Column::Id)
+        .column(metric_snapshot::Column::ComputedAt)
+        .filter(metric_snapshot::Column::Period.eq(period))
+        .order_by_desc(metric_snapshot::Column::ComputedAt)
+        .limit(1)
+        .into_tuple()
+        .one(&state.db)
+        .await?;
+    let Some((id, _)) = latest.filter(|(_, at)| usable(*at)) else {
+        return Ok(None);
+    };
+    if let Some(s) = state.snapshots.get(period, id) {
+        return Ok(Some(s));
+    }
+    let body: Option<serde_json::Value> = metric_snapshot::Entity::find_by_id(id)
+        .select_only()
+        .column(metric_snapshot::Column::Body)
+        .into_tuple()
+        .one(&state.db)
+        .await?;
+    match body.map(serde_json::from_value::<MetricsSnapshot>) {
+        Some(Ok(s)) => Ok(Some(state.snapshots.put(period, id, s))),
+        Some(Err(e)) => {
+            tracing::warn!(%id, error = %e, "a stored metrics snapshot does not parse");
+            Ok(None)
+        }
+        None => Ok(None),
+    }
+}
 
 /// Months of sign-up cohorts in a snapshot.
 const COHORT_MONTHS: i32 = 12;
@@ -244,32 +414,48 @@ async fn distinct_users(conn: &impl ConnectionTrait, since: NaiveDate) -> ApiRes
     Ok(n.map_or(0, |n| n.n))
 }
 
+/// The LLM figures of `[start, end)`, summed by the database in one row.
 async fn llm(
     conn: &impl ConnectionTrait,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> ApiResult<LlmMetrics> {
-    let rows = usage_event::Entity::find()
-        .filter(usage_event::Column::Kind.eq("llm_call"))
-        .filter(usage_event::Column::OccurredAt.gte(start))
-        .filter(usage_event::Column::OccurredAt.lt(end))
-        .select_only()
-        .column(usage_event::Column::DurationMs)
-        .column(usage_event::Column::Success)
-        .column(usage_event::Column::Tokens)
-        .column(usage_event::Column::CostCents)
-        .into_tuple::<(Option<i64>, bool, i64, i64)>()
-        .all(conn)
-        .await?;
-    let calls = rows.len() as i64;
-    let timed: Vec<i64> = rows.iter().filter_map(|r| r.0).collect();
+    #[derive(FromQueryResult)]
+    struct Sums {
+        calls: i64,
+        timed: i64,
+        duration_ms: i64,
+        failures: i64,
+        tokens: i64,
+        cost_cents: i64,
+    }
+    // PostgreSQL sums bigints as numeric: every figure is cast back to BIGINT. The mean
+    // and the failure rate are divided here, as f64, exactly as before.
+    let mut q = Sql::new(conn.get_database_backend());
+    q.push(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS calls, \
+         CAST(COUNT(duration_ms) AS BIGINT) AS timed, \
+         CAST(COALESCE(SUM(duration_ms), 0) AS BIGINT) AS duration_ms, \
+         CAST(COALESCE(SUM(CASE WHEN success THEN 0 ELSE 1 END), 0) AS BIGINT) AS failures, \
+         CAST(COALESCE(SUM(tokens), 0) AS BIGINT) AS tokens, \
+         CAST(COALESCE(SUM(cost_cents), 0) AS BIGINT) AS cost_cents \
+         FROM usage_events WHERE kind = ",
+    )
+    .bind("llm_call")
+    .push(" AND occurred_at >= ")
+    .bind(start)
+    .push(" AND occurred_at < ")
+    .bind(end);
+    let s = Sums::find_by_statement(q.build())
+        .one(conn)
+        .await?
+        .ok_or_else(|| ApiError::Internal("an aggregate returned no row".into()))?;
     Ok(LlmMetrics {
-        calls,
-        mean_duration_ms: (!timed.is_empty())
-            .then(|| timed.iter().sum::<i64>() as f64 / timed.len() as f64),
-        failure_rate: ratio(rows.iter().filter(|r| !r.1).count() as i64, calls),
-        tokens: rows.iter().map(|r| r.2).sum(),
-        cost_cents: rows.iter().map(|r| r.3).sum(),
+        calls: s.calls,
+        mean_duration_ms: (s.timed > 0).then(|| s.duration_ms as f64 / s.timed as f64),
+        failure_rate: ratio(s.failures, s.calls),
+        tokens: s.tokens,
+        cost_cents: s.cost_cents,
     })
 }
 

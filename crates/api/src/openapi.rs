@@ -129,6 +129,9 @@ pub fn finish(mut doc: Document) -> Document {
 /// the JSON extractor: they never answer 415 and report bad JSON themselves.
 const RAW_BODY_OPERATIONS: [&str; 1] = ["receive_stripe_webhook"];
 
+/// Operations answered without the database, so never with 503.
+const NO_DATABASE_OPERATIONS: [&str; 1] = ["get_license_public_key"];
+
 fn complete_operation(op: &mut Operation) {
     let params_in = |place: ParameterIn| {
         op.parameters.iter().flatten().any(|p| match p {
@@ -144,6 +147,10 @@ fn complete_operation(op: &mut Operation) {
         .operation_id
         .as_deref()
         .is_some_and(|id| RAW_BODY_OPERATIONS.contains(&id));
+    let needs_database = !op
+        .operation_id
+        .as_deref()
+        .is_some_and(|id| NO_DATABASE_OPERATIONS.contains(&id));
     let mut add = |status: &str, description: &str| {
         op.responses
             .responses
@@ -166,6 +173,9 @@ fn complete_operation(op: &mut Operation) {
     }
     if has_path {
         add("404", "No such resource (or a malformed id)");
+    }
+    if needs_database {
+        add("503", "The database is unavailable; retry later");
     }
     for (status, response) in &mut op.responses.responses {
         let RefOr::T(response) = response else {

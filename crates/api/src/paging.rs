@@ -1,10 +1,13 @@
 //! Page, sort and search parameters shared by every admin table, implemented once so that
 //! every list answers `?page=&per_page=&sort=` the same way (SPEC §2, §13).
 
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, NullOrdering};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, Expr, ExprTrait, Func, LikeExpr, NullOrdering, Query,
+    SelectStatement,
+};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order, PaginatorTrait,
+    QueryOrder, QueryResult, QuerySelect, QueryTrait, Select, TryGetError,
 };
 use tessera_domain::page::{DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, Paged};
 
@@ -156,9 +159,80 @@ fn escape_like(s: &str) -> String {
     out
 }
 
-/// Counts the filtered rows and fetches one page ordered by `sort` and then by `tie_breaker`
-/// (so pages never overlap when sort values repeat). NULLs sort last in both directions on
-/// both databases.
+/// The name of the window count [`fetch`] adds to a page's rows.
+const TOTAL_COLUMN: &str = "total_count";
+
+/// How many of the first sorted rows [`fetch`] counts with the page itself. A filter that
+/// matches fewer rows (a search, nearly always) is answered by one query; one that matches
+/// more falls back to a separate `COUNT(*)`, which can use a narrow index scan where a
+/// window over every matching row could not.
+const COUNTED_WITH_PAGE: u64 = 1000;
+
+/// A row of a page together with the window count of the rows it was taken from.
+struct Counted<M> {
+    row: M,
+    total: i64,
+}
+
+impl<M: FromQueryResult> FromQueryResult for Counted<M> {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self::from_query_result_nullable(res, pre)?)
+    }
+
+    fn from_query_result_nullable(res: &QueryResult, pre: &str) -> Result<Self, TryGetError> {
+        Ok(Self {
+            row: M::from_query_result_nullable(res, pre)?,
+            total: res.try_get_nullable(pre, TOTAL_COLUMN)?,
+        })
+    }
+}
+
+/// The query of [`fetch`]: the page cut from the first `window` sorted rows, each row with
+/// the count of those rows in [`TOTAL_COLUMN`]; and `window`.
+fn counted_page<E: EntityTrait>(
+    select: Select<E>,
+    sort: Sort<E::Column>,
+    tie_breaker: E::Column,
+    paging: Paging,
+) -> (SelectStatement, u64) {
+    let order = if sort.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let end = paging.offset().saturating_add(paging.per_page);
+    let window = Ord::max(end, COUNTED_WITH_PAGE);
+    let first_rows = select
+        .order_by_with_nulls(sort.column, order.clone(), NullOrdering::Last)
+        .order_by(tie_breaker, order.clone())
+        .limit(window)
+        .into_query();
+    let from = Alias::new("first_rows");
+    let mut page = Query::select();
+    page.column(Asterisk)
+        .expr_as(Expr::cust("COUNT(*) OVER ()"), Alias::new(TOTAL_COLUMN))
+        .from_subquery(first_rows, from.clone())
+        .order_by_with_nulls(
+            (from.clone(), sort.column),
+            order.clone(),
+            NullOrdering::Last,
+        )
+        .order_by((from, tie_breaker), order)
+        .offset(paging.offset())
+        .limit(paging.per_page);
+    (page, window)
+}
+
+/// Fetches one page ordered by `sort` and then by `tie_breaker` (so pages never overlap
+/// when sort values repeat), with the number of filtered rows. NULLs sort last in both
+/// directions on both databases.
+///
+/// The filter runs once when it matches fewer than [`COUNTED_WITH_PAGE`] rows (or the page
+/// reaches past them): the first sorted rows, up to that many and at least to the end of
+/// the page, are counted with a window (`COUNT(*) OVER ()`, PostgreSQL and SQLite ≥ 3.25)
+/// and the page is cut from them, in one query. A plain `COUNT(*)` keeps `total` exact
+/// when that window is full, or when the page is empty past the first (then the window
+/// count is not seen).
 ///
 /// # Errors
 /// The database failed.
@@ -173,20 +247,18 @@ where
     E: EntityTrait,
     E::Model: Sync,
 {
-    let total = select.clone().count(conn).await?;
-    let order = if sort.descending {
-        Order::Desc
-    } else {
-        Order::Asc
-    };
-    let rows = select
-        .order_by_with_nulls(sort.column, order.clone(), NullOrdering::Last)
-        .order_by(tie_breaker, order)
-        .offset(paging.offset())
-        .limit(paging.per_page)
+    let (page, window) = counted_page(select.clone(), sort, tie_breaker, paging);
+    let rows = Counted::<E::Model>::find_by_statement(conn.get_database_backend().build(&page))
         .all(conn)
         .await?;
-    Ok((rows, total))
+    let counted = rows.first().map(|r| u64::try_from(r.total).unwrap_or(0));
+    let total = match counted {
+        Some(n) if n < window => n,
+        // Nothing on the first page: nothing matches.
+        None if paging.offset() == 0 => 0,
+        _ => select.count(conn).await?,
+    };
+    Ok((rows.into_iter().map(|r| r.row).collect(), total))
 }
 
 #[cfg(test)]
@@ -266,6 +338,36 @@ mod tests {
         assert!(sql.contains(r#"LOWER("slug") LIKE '%falcon%'"#), "{sql}");
         assert!(sql.contains(r#"OR LOWER("name") LIKE '%falcon%'"#), "{sql}");
         assert!(search_indexed::<tenant::Column>(Some("  "), &[], "x").is_none());
+    }
+
+    #[test]
+    fn a_page_is_cut_from_the_counted_first_rows() {
+        use sea_orm::{DbBackend, QueryFilter};
+        use tessera_domain::entity::tenant;
+        let sort = Sort {
+            column: tenant::Column::Name,
+            descending: true,
+        };
+        let select = tenant::Entity::find().filter(tenant::Column::Plan.eq("pro"));
+        let paging = Paging::parse(Some(3), Some(20)).unwrap();
+        let (page, window) = counted_page(select.clone(), sort, tenant::Column::Id, paging);
+        assert_eq!(window, COUNTED_WITH_PAGE);
+        let sql = DbBackend::Postgres.build(&page).to_string();
+        assert!(
+            sql.starts_with(r#"SELECT *, COUNT(*) OVER () AS "total_count" FROM (SELECT"#),
+            "{sql}"
+        );
+        assert!(
+            sql.contains(r#"WHERE "tenants"."plan" = 'pro' ORDER BY "tenants"."name" DESC NULLS LAST, "tenants"."id" DESC LIMIT 1000) AS "first_rows""#),
+            "{sql}"
+        );
+        assert!(
+            sql.ends_with(r#"ORDER BY "first_rows"."name" DESC NULLS LAST, "first_rows"."id" DESC LIMIT 20 OFFSET 40"#),
+            "{sql}"
+        );
+        // A page past the first 1,000 rows widens the window to its end.
+        let deep = Paging::parse(Some(30), Some(50)).unwrap();
+        assert_eq!(counted_page(select, sort, tenant::Column::Id, deep).1, 1500);
     }
 
     #[test]

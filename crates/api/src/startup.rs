@@ -57,6 +57,8 @@ pub struct Application {
     pub created_admin: Option<CreatedAdmin>,
     /// The state shared by the handlers.
     pub state: AppState,
+    /// On PostgreSQL, the live feed's relay to the other replicas (started with the server).
+    relay: Option<crate::events::Relay>,
 }
 
 impl Application {
@@ -100,8 +102,26 @@ impl Application {
             telemetry: Arc::default(),
             events: Arc::default(),
             activity: Arc::default(),
+            snapshots: Arc::default(),
             payments: PaymentProvider::from_settings(&settings)?.map(Arc::new),
+            usage_permits: Arc::new(tokio::sync::Semaphore::new(db::pool_size(
+                &settings.database_url,
+                settings.db_max_connections,
+            ) as usize)),
             settings: Arc::new(settings),
+        };
+        // Listening before the port is bound: a replica that answers its health check
+        // already receives the other replicas' live events.
+        let relay = match state.db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => Some(
+                crate::events::Relay::connect(
+                    state.events.clone(),
+                    state.db.get_postgres_connection_pool().clone(),
+                    &state.settings.database_url,
+                )
+                .await,
+            ),
+            _ => None,
         };
         let bind = state.settings.bind.clone();
         let listener = TcpListener::bind(&bind).map_err(|e| StartupError::Bind(bind.clone(), e))?;
@@ -115,6 +135,7 @@ impl Application {
             server,
             created_admin,
             state,
+            relay,
         })
     }
 
@@ -129,6 +150,9 @@ impl Application {
     /// The server failed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         crate::jobs::spawn_metrics_schedule(self.state.clone());
+        if let Some(relay) = self.relay {
+            relay.spawn();
+        }
         self.server.await
     }
 }

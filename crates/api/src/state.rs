@@ -35,4 +35,8 @@ pub struct AppState {
     pub payments: Option<Arc<crate::payments::PaymentProvider>>,
     /// The platform's own tenant, which owns what staff create for themselves (worklogs).
     pub system_tenant_id: uuid::Uuid,
+    /// Usage batches writing at once, at most the pool's size (`routes/usage.rs`).
+    pub usage_permits: Arc<tokio::sync::Semaphore>,
+    /// The latest parsed metrics snapshots and the lock that computes one at a time.
+    pub snapshots: Arc<crate::metrics::SnapshotCache>,
 }

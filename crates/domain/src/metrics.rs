@@ -113,6 +113,42 @@ pub struct Threshold {
     pub severity: String,
 }
 
+/// Every figure a threshold can watch, by field name: the numeric fields of
+/// [`BusinessMetrics`] and [`LlmMetrics`], then the server's operational figures and its
+/// latency quantiles (the API's `OperationalMetrics` and `Latency`; its tests check that
+/// this list and the serialized structs name the same fields). A figure that is `null` in
+/// a period raises no alert then.
+pub const THRESHOLD_METRICS: &[&str] = &[
+    "mrr_cents",
+    "arr_cents",
+    "mrr_start_cents",
+    "paying_customers",
+    "new_customers",
+    "customer_churn_rate",
+    "gross_revenue_churn_rate",
+    "net_revenue_churn_rate",
+    "arpa_cents",
+    "trial_to_paid_conversion_rate",
+    "dau",
+    "wau",
+    "mau",
+    "calls",
+    "mean_duration_ms",
+    "failure_rate",
+    "tokens",
+    "cost_cents",
+    "requests_total",
+    "error_rate",
+    "client_error_rate",
+    "sse_clients",
+    "job_runs",
+    "job_failures",
+    "queue_depth",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+];
+
 /// A metric beyond its threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -154,6 +190,22 @@ impl Threshold {
         }
         Ok(())
     }
+
+    /// Checks that the rule watches a figure that exists ([`THRESHOLD_METRICS`]); a rule on
+    /// any other name would never alert. An empty name is [`Threshold::validate`]'s to refuse.
+    ///
+    /// # Errors
+    /// A message naming the unknown metric and the known ones.
+    pub fn validate_metric(&self) -> Result<(), String> {
+        let name = self.metric.trim();
+        if name.is_empty() || THRESHOLD_METRICS.contains(&name) {
+            return Ok(());
+        }
+        Err(format!(
+            "metric \"{name}\" is unknown; known metrics: {}",
+            THRESHOLD_METRICS.join(", ")
+        ))
+    }
 }
 
 /// The stored snapshot of business, LLM and cohort figures.
@@ -190,6 +242,62 @@ mod tests {
             ..t
         };
         assert!(bad.validate().is_err());
+        assert!(bad.validate_metric().is_ok());
+        let unknown = Threshold {
+            metric: " p999_ms ".into(),
+            ..bad
+        };
+        let msg = unknown.validate_metric().unwrap_err();
+        assert!(msg.contains("\"p999_ms\" is unknown"), "{msg}");
+        assert!(msg.contains("p99_ms"), "{msg}");
+    }
+
+    /// The numeric fields of the business and LLM figures, all set, as serialized.
+    #[test]
+    fn every_business_and_llm_figure_is_a_known_metric() {
+        let business = BusinessMetrics {
+            period: "2026-01".into(),
+            mrr_cents: 1,
+            arr_cents: 1,
+            mrr_start_cents: 1,
+            movements: MrrMovements::default(),
+            paying_customers: 1,
+            new_customers: 1,
+            customer_churn_rate: Some(0.1),
+            gross_revenue_churn_rate: Some(0.1),
+            net_revenue_churn_rate: Some(0.1),
+            arpa_cents: Some(1),
+            trial_to_paid_conversion_rate: Some(0.1),
+            dau: 1,
+            wau: 1,
+            mau: 1,
+            unavailable: BTreeMap::new(),
+        };
+        let llm = LlmMetrics {
+            calls: 1,
+            mean_duration_ms: Some(1.0),
+            failure_rate: Some(0.1),
+            tokens: 1,
+            cost_cents: 1,
+        };
+        let mut numeric = Vec::new();
+        for part in [
+            serde_json::to_value(&business).unwrap(),
+            serde_json::to_value(&llm).unwrap(),
+        ] {
+            let serde_json::Value::Object(m) = part else {
+                panic!("an object")
+            };
+            numeric.extend(m.into_iter().filter(|(_, v)| v.is_number()).map(|(k, _)| k));
+        }
+        numeric.sort_unstable();
+        let mut known = THRESHOLD_METRICS[..numeric.len()].to_vec();
+        known.sort_unstable();
+        assert_eq!(numeric, known, "THRESHOLD_METRICS starts with these");
+        let mut unique = THRESHOLD_METRICS.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), THRESHOLD_METRICS.len(), "a name twice");
     }
 }
 

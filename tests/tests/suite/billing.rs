@@ -11,6 +11,7 @@ on_both_databases!(
     a_reused_key_with_another_body_is_409,
     bad_or_stale_webhooks_credit_nothing_and_good_ones_credit_once,
     a_usage_batch_sent_twice_counts_once_and_charges_the_reserve,
+    overlapping_usage_batches_at_once_on_a_small_pool_count_each_event_once,
     status_follows_balance_and_thresholds_in_the_accounts_table,
     members_see_their_reserve_and_open_top_ups,
     bad_billing_input_is_refused_and_changes_nothing,
@@ -247,6 +248,51 @@ async fn a_usage_batch_sent_twice_counts_once_and_charges_the_reserve(b: Backend
         .await
         .unwrap();
     assert_problem(res, 401, "INVALID_LICENSE").await;
+}
+
+/// More batches at once than the pool has connections (and so than batches are written at
+/// once), each sharing half its event ids with the next: every batch is answered, and every
+/// event is counted and charged once.
+async fn overlapping_usage_batches_at_once_on_a_small_pool_count_each_event_once(b: Backend) {
+    let app = spawn_app_with(b, &[("TESSERA_DB_MAX_CONNECTIONS", "2")]).await;
+    let owner = app.register("acme", "ada@acme.test", "ada").await;
+    let tok = owner.access_token.as_str();
+    let now = Utc::now().to_rfc3339();
+    let batches: Vec<Value> = (0..12)
+        .map(|k| {
+            json!((k * 25..k * 25 + 50)
+                .map(|i| json!({"event_id": format!("e{i}"), "kind": "api_call", "tokens": 2,
+                                "cost_cents": 1, "duration_ms": 5, "success": true, "occurred_at": now}))
+                .collect::<Vec<_>>())
+        })
+        .collect();
+    let unique = 11 * 25 + 50;
+    let answers =
+        futures_util::future::join_all(batches.iter().map(|batch| app.send_usage(tok, batch)))
+            .await;
+    let (mut accepted, mut duplicates, mut charged) = (0, 0, 0);
+    for res in answers {
+        let r: Value = json_ok(res, 200).await;
+        accepted += r["accepted"].as_i64().unwrap();
+        duplicates += r["duplicates"].as_i64().unwrap();
+        charged += r["charged_cents"].as_i64().unwrap();
+    }
+    assert_eq!(
+        (accepted, duplicates, charged),
+        (unique, 12 * 50 - unique, unique)
+    );
+    let rollups: Vec<Value> = json_ok(app.get("/api/usage/rollups", Some(tok)).await, 200).await;
+    let sums = rollups.iter().fold((0, 0, 0, 0), |(e, t, c, d), r| {
+        (
+            e + r["events"].as_i64().unwrap(),
+            t + r["tokens"].as_i64().unwrap(),
+            c + r["cost_cents"].as_i64().unwrap(),
+            d + r["duration_ms"].as_i64().unwrap(),
+        )
+    });
+    assert_eq!(sums, (unique, 2 * unique, unique, 5 * unique));
+    let reserve: Value = json_ok(app.get("/api/billing/reserve", Some(tok)).await, 200).await;
+    assert_eq!(reserve["balance_cents"], -unique);
 }
 
 async fn status_follows_balance_and_thresholds_in_the_accounts_table(b: Backend) {

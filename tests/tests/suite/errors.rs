@@ -13,6 +13,7 @@ on_both_databases!(
     a_wrong_method_is_405_with_allow,
     bad_query_values_are_422,
     refused_input_writes_nothing,
+    an_array_where_an_object_is_expected_is_422,
 );
 
 async fn malformed_json_is_400(b: Backend) {
@@ -139,4 +140,33 @@ async fn refused_input_writes_nothing(b: Backend) {
     }
     // The slug, e-mail and username are all still free.
     app.register("acme", "ada@acme.test", "ada").await;
+}
+
+async fn an_array_where_an_object_is_expected_is_422(b: Backend) {
+    let app = spawn_app(b).await;
+    let admin = app.admin_tokens().await.access_token;
+    let created = app.create_tenant(&admin, "shape-co", "free").await;
+    let slug = created.tenant.slug.clone();
+    // serde would read `[name, contact_email, ...]` positionally; the contract says object.
+    let p = assert_problem(
+        app.update_tenant(&admin, &slug, &json!(["Renamed", null]))
+            .await,
+        422,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    assert!(p.detail.contains("expected a JSON object"), "{}", p.detail);
+    let p = assert_problem(
+        app.post("/api/auth/login", &json!(["ada", "secret"]), None)
+            .await,
+        422,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    assert!(p.detail.contains("expected a JSON object"), "{}", p.detail);
+    let tenant: serde_json::Value = json_ok(app.get_tenant(&admin, &slug).await, 200).await;
+    assert_ne!(
+        tenant["name"], "Renamed",
+        "a refused body changed the tenant"
+    );
 }

@@ -25,6 +25,7 @@ on_both_databases!(
     activation_attempts_are_rate_limited_per_ip,
     a_license_verifies_offline_with_the_published_public_key,
     validation_reports_each_verdict_and_records_the_heartbeat,
+    the_heartbeat_is_recorded_on_first_validation_and_then_at_most_once_a_minute,
     codes_are_generated_listed_filtered_and_revoked,
     devices_are_listed_and_revoked_by_staff_and_by_their_own_tenant_only,
     the_dashboard_counts_what_the_database_holds,
@@ -749,4 +750,55 @@ async fn the_dashboard_counts_what_the_database_holds(b: Backend) {
         (d.tenants, d.active_codes, d.devices, d.activations_today),
         (2, 0, 1, 2)
     );
+}
+
+async fn the_heartbeat_is_recorded_on_first_validation_and_then_at_most_once_a_minute(b: Backend) {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use tessera_domain::entity::device;
+
+    let app = spawn_app(b).await;
+    let admin = app.admin_tokens().await.access_token;
+    let tenant = app.create_tenant(&admin, "acme", "pro").await;
+    let a: ActivateResponse = json_ok(app.activate(&tenant.codes[0].code, "fp-a").await, 201).await;
+    assert!(a.device.last_seen_at.is_none());
+    let validate = || async {
+        let v: ValidateLicenseResponse = json_ok(app.validate_license(&a.license).await, 200).await;
+        assert_eq!(v.code, LicenseStatus::Valid);
+        v.device.expect("the device").last_seen_at
+    };
+    let stored = || async {
+        let listed: Paged<DeviceView> =
+            json_ok(app.list_devices(&admin, "tenant=acme").await, 200).await;
+        listed.items[0].last_seen_at
+    };
+
+    // The first validation writes the heartbeat, and answers what was stored.
+    let first = validate()
+        .await
+        .expect("the first validation records the heartbeat");
+    assert_eq!(stored().await, Some(first));
+    // A repeat answers the stored heartbeat; it is rewritten only once it is a minute old.
+    let again = validate().await.expect("still recorded");
+    assert!(
+        again == first || again - first >= chrono::TimeDelta::seconds(60),
+        "{first} then {again}"
+    );
+    assert_eq!(stored().await, Some(again));
+
+    // A heartbeat older than a minute is replaced by the next validation.
+    let long_ago = chrono::Utc::now() - chrono::TimeDelta::hours(2);
+    let db = app.db().await;
+    device::Entity::update_many()
+        .col_expr(device::Column::LastSeenAt, Expr::value(long_ago))
+        .filter(device::Column::Id.eq(a.device.id))
+        .exec(&db)
+        .await
+        .expect("age the heartbeat");
+    let renewed = validate().await.expect("recorded");
+    assert!(
+        renewed - long_ago > chrono::TimeDelta::hours(1),
+        "{long_ago} then {renewed}"
+    );
+    assert_eq!(stored().await, Some(renewed));
 }

@@ -18,6 +18,7 @@ mod metrics;
 mod observability;
 mod openapi;
 mod projects;
+mod replicas;
 mod tenants;
 mod users;
 mod worklogs;

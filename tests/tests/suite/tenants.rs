@@ -15,6 +15,8 @@ on_both_databases!(
     creating_a_tenant_opens_an_active_subscription_and_generates_its_codes,
     tenant_creation_refuses_bad_input_and_taken_slugs_and_writes_nothing,
     the_tenant_list_searches_filters_sorts_and_pages,
+    page_totals_stay_exact_on_every_page_and_past_the_last,
+    page_totals_stay_exact_when_more_than_a_thousand_rows_match,
     tenants_are_read_by_slug_or_id_and_patched_with_an_audit_trail,
     subscription_changes_close_the_current_period_and_open_a_new_one,
     plans_are_edited_by_super_admins_only,
@@ -201,6 +203,112 @@ async fn the_tenant_list_searches_filters_sorts_and_pages(b: Backend) {
         "VALIDATION_FAILED",
     )
     .await;
+}
+
+async fn page_totals_stay_exact_on_every_page_and_past_the_last(b: Backend) {
+    let app = spawn_app(b).await;
+    let admin = app.admin_tokens().await.access_token;
+    for slug in ["alpha", "bravo", "charlie", "delta", "echo"] {
+        app.create_tenant(&admin, slug, "pro").await;
+    }
+    let list = |query: String| {
+        let app = &app;
+        let admin = &admin;
+        async move { json_ok::<Paged<TenantView>>(app.list_tenants(admin, &query).await, 200).await }
+    };
+    let everyone = list("sort=slug&per_page=200".into()).await;
+    assert_eq!(everyone.total, 6, "five tenants and `system`");
+
+    // Pages of 4: full, partial, then past the end; each knows the total, and together
+    // they are the whole list once.
+    let mut seen = Vec::new();
+    for (page, rows) in [(1, 4), (2, 2), (3, 0), (1_000_000, 0)] {
+        let p = list(format!("sort=slug&per_page=4&page={page}")).await;
+        assert_eq!(
+            (p.page, p.per_page, p.total, p.items.len()),
+            (page, 4, 6, rows),
+            "page {page}"
+        );
+        seen.extend(p.items);
+    }
+    assert_eq!(seen, everyone.items);
+
+    // The same with a search and a filter: `l` is in alpha, charlie and delta.
+    let p = list("search=l&plan=pro&sort=-slug&per_page=2".into()).await;
+    assert_eq!(
+        p.items.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>(),
+        ["delta", "charlie"]
+    );
+    assert_eq!(p.total, 3);
+    let p = list("search=l&plan=pro&sort=-slug&per_page=2&page=2".into()).await;
+    assert_eq!((p.total, p.items.len()), (3, 1));
+    let p = list("search=l&plan=pro&sort=-slug&per_page=2&page=3".into()).await;
+    assert_eq!((p.total, p.items.len()), (3, 0));
+    // Nothing matches: the first page is empty and so is the total.
+    for page in [1, 2] {
+        let p = list(format!("search=zulu&page={page}")).await;
+        assert_eq!((p.total, p.items.len()), (0, 0), "page {page}");
+    }
+}
+
+/// More rows than the list counts along with its page (1,000): the total then comes from a
+/// separate count, on every page, past the last, and with a search.
+async fn page_totals_stay_exact_when_more_than_a_thousand_rows_match(b: Backend) {
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    use tessera_domain::entity::tenant;
+
+    let app = spawn_app(b).await;
+    let admin = app.admin_tokens().await.access_token;
+    let db = app.db().await;
+    let now = chrono::Utc::now();
+    let bulk: Vec<tenant::ActiveModel> = (0..1200)
+        .map(|i| tenant::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            slug: Set(format!("bulk-{i:04}")),
+            name: Set(format!("Bulk {i}")),
+            contact_email: Set(None),
+            plan: Set("pro".into()),
+            status: Set("active".into()),
+            active_devices: Set(0),
+            project_count: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .collect();
+    for chunk in bulk.chunks(300) {
+        tenant::Entity::insert_many(chunk.to_vec())
+            .exec(&db)
+            .await
+            .expect("insert tenants");
+    }
+    let list = |query: String| {
+        let app = &app;
+        let admin = &admin;
+        async move { json_ok::<Paged<TenantView>>(app.list_tenants(admin, &query).await, 200).await }
+    };
+
+    // 1,201 with `system`, in pages of 50: the first, the last full one, the last, past it.
+    for (page, rows) in [(1, 50), (24, 50), (25, 1), (26, 0)] {
+        let p = list(format!("sort=slug&per_page=50&page={page}")).await;
+        assert_eq!((p.total, p.items.len()), (1201, rows), "page {page}");
+    }
+    // Every page of 200, in order, once.
+    let mut slugs = Vec::new();
+    for page in 1..=7 {
+        let p = list(format!("sort=slug&per_page=200&page={page}")).await;
+        assert_eq!(p.total, 1201, "page {page}");
+        slugs.extend(p.items.into_iter().map(|t| t.slug));
+    }
+    let mut expected: Vec<String> = (0..1200).map(|i| format!("bulk-{i:04}")).collect();
+    expected.push("system".into());
+    assert_eq!(slugs, expected);
+
+    // A search matching all of them, and one matching a hundred.
+    let p = list("search=bulk&per_page=10&page=3".into()).await;
+    assert_eq!((p.total, p.items.len()), (1200, 10));
+    let p = list("search=bulk-01&sort=-slug&per_page=30&page=4".into()).await;
+    assert_eq!((p.total, p.items.len()), (100, 10));
+    assert_eq!(p.items[9].slug, "bulk-0100");
 }
 
 async fn tenants_are_read_by_slug_or_id_and_patched_with_an_audit_trail(b: Backend) {

@@ -5,6 +5,7 @@ use tessera_domain::license::{ActivateRequest, ActivateResponse};
 
 use crate::activation::{self, Outcome};
 use crate::auth::ClientIp;
+use crate::body::Json;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -34,7 +35,7 @@ use crate::state::AppState;
 pub async fn activate_device(
     state: web::Data<AppState>,
     ip: ClientIp,
-    body: web::Json<ActivateRequest>,
+    body: Json<ActivateRequest>,
 ) -> ApiResult<HttpResponse> {
     state
         .limiter

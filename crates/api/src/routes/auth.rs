@@ -22,6 +22,7 @@ use uuid::Uuid;
 
 use crate::auth::tokens::random_otp;
 use crate::auth::{AuthUser, ClientIp, password, session};
+use crate::body::Json;
 use crate::error::{ApiError, ApiResult};
 use crate::lookup::{tenant_by_ref, user_by_login};
 use crate::mailer;
@@ -54,7 +55,7 @@ const OTP_MINUTES: i64 = 10;
 pub async fn register_organization(
     state: web::Data<AppState>,
     ip: ClientIp,
-    body: web::Json<RegisterRequest>,
+    body: Json<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
     state
         .limiter
@@ -146,7 +147,7 @@ pub async fn register_organization(
 pub async fn login(
     state: web::Data<AppState>,
     ip: ClientIp,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
     state
         .limiter
@@ -237,7 +238,7 @@ async fn failed_login(state: &AppState, user_id: Option<Uuid>) -> ApiError {
 #[post("/api/auth/refresh")]
 pub async fn refresh_tokens(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
     Ok(web::Json(
         session::rotate(&state.db, &state, &body.refresh_token).await?,
@@ -253,7 +254,7 @@ pub async fn refresh_tokens(
 #[post("/api/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
     session::logout(&state.db, &state, &body.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -321,7 +322,7 @@ pub struct OtpRequested {
 pub async fn request_otp(
     state: web::Data<AppState>,
     ip: ClientIp,
-    body: web::Json<OtpRequest>,
+    body: Json<OtpRequest>,
 ) -> ApiResult<HttpResponse> {
     state
         .limiter
@@ -386,7 +387,7 @@ pub async fn request_otp(
 pub async fn verify_otp(
     state: web::Data<AppState>,
     ip: ClientIp,
-    body: web::Json<OtpVerifyRequest>,
+    body: Json<OtpVerifyRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
     state
         .limiter
@@ -485,7 +486,7 @@ async fn member(
 pub async fn complete_password_reset(
     state: web::Data<AppState>,
     ip: ClientIp,
-    body: web::Json<tessera_domain::users::CompletePasswordReset>,
+    body: Json<tessera_domain::users::CompletePasswordReset>,
 ) -> ApiResult<HttpResponse> {
     use tessera_domain::entity::password_reset;
     state

@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::{AuthUser, ClientIp};
+use crate::body::Json;
 use crate::csv::csv_field;
 use crate::cursor;
 use crate::error::{ApiError, ApiResult};
@@ -386,7 +387,7 @@ pub async fn create_adjustment(
     ip: ClientIp,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<AdjustmentRequest>,
+    body: Json<AdjustmentRequest>,
 ) -> ApiResult<HttpResponse> {
     require_staff(&auth)?;
     let input = body.into_inner();
@@ -458,7 +459,7 @@ pub async fn update_reserve_account(
     auth: AuthUser,
     ip: ClientIp,
     path: web::Path<String>,
-    body: web::Json<AccountPatch>,
+    body: Json<AccountPatch>,
 ) -> ApiResult<web::Json<AccountRow>> {
     require_staff(&auth)?;
     if body.low_balance_threshold_cents.is_some_and(|c| c < 0) {
@@ -649,7 +650,7 @@ pub async fn create_top_up(
     state: web::Data<AppState>,
     auth: AuthUser,
     req: HttpRequest,
-    body: web::Json<TopUpRequest>,
+    body: Json<TopUpRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.require(Role::OrgAdmin)?;
     let tid = member_tenant(&auth)?;

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::{AuthUser, ClientIp};
+use crate::body::Json;
 use crate::codes::{self, NewCodes, status_condition};
 use crate::error::{ApiError, ApiResult};
 use crate::lookup::{filter_by_tenant, page_with_slugs, tenant_by_ref, tenant_slugs};
@@ -131,7 +132,7 @@ pub async fn create_activation_codes(
     state: web::Data<AppState>,
     auth: AuthUser,
     ip: ClientIp,
-    body: web::Json<CreateCodesRequest>,
+    body: Json<CreateCodesRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.require(Role::Admin)?;
     let req = body.into_inner();

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::{AuthUser, ClientIp};
+use crate::body::Json;
 use crate::error::{ApiError, ApiResult};
 use crate::lookup::tenant_by_ref;
 use crate::paging::{self, Paging, Sort};
@@ -82,7 +83,7 @@ pub async fn put_system_prompt(
     state: web::Data<AppState>,
     auth: AuthUser,
     ip: ClientIp,
-    body: web::Json<PromptInput>,
+    body: Json<PromptInput>,
 ) -> ApiResult<web::Json<SystemPrompt>> {
     auth.require(Role::Admin)?;
     body.validate().map_err(ApiError::validation)?;
@@ -288,7 +289,7 @@ pub async fn create_llm_project(
     state: web::Data<AppState>,
     auth: AuthUser,
     ip: ClientIp,
-    body: web::Json<CreateProjectRequest>,
+    body: Json<CreateProjectRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.require(Role::Admin)?;
     body.validate().map_err(ApiError::validation)?;
@@ -394,7 +395,7 @@ pub async fn update_llm_project(
     auth: AuthUser,
     ip: ClientIp,
     id: web::Path<Uuid>,
-    body: web::Json<ProjectPatch>,
+    body: Json<ProjectPatch>,
 ) -> ApiResult<web::Json<Project>> {
     auth.require(Role::Admin)?;
     body.validate().map_err(ApiError::validation)?;
@@ -514,7 +515,7 @@ pub async fn put_agent_prompt(
     auth: AuthUser,
     ip: ClientIp,
     path: web::Path<(Uuid, String)>,
-    body: web::Json<PromptInput>,
+    body: Json<PromptInput>,
 ) -> ApiResult<web::Json<AgentPrompt>> {
     auth.require(Role::Admin)?;
     let (id, kind) = path.into_inner();

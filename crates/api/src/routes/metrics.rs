@@ -2,11 +2,10 @@
 //! recomputation on demand, and the alert thresholds.
 
 use actix_web::{get, post, put, web};
-use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde::{Deserialize, Serialize};
 use tessera_domain::Role;
-use tessera_domain::entity::{metric_snapshot, metric_threshold};
+use tessera_domain::entity::metric_threshold;
 use tessera_domain::metrics::{Alert, MetricsSnapshot, Threshold};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -22,9 +21,10 @@ use crate::state::AppState;
 /// The metrics summary.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MetricsSummary {
-    /// The stored (or, for a period never computed, freshly computed) snapshot.
+    /// The stored (or, for a period never computed, freshly computed and stored) snapshot.
     #[serde(flatten)]
-    pub snapshot: MetricsSnapshot,
+    #[schema(value_type = MetricsSnapshot)]
+    pub snapshot: metrics::SharedSnapshot,
     /// Live operational figures.
     pub operational: OperationalMetrics,
     /// Every metric beyond its threshold.
@@ -62,18 +62,7 @@ pub async fn get_metrics_summary(
     q: web::Query<SummaryQuery>,
 ) -> ApiResult<web::Json<MetricsSummary>> {
     auth.require(Role::Admin)?;
-    let now = Utc::now();
-    let (name, start, end) = metrics::period(q.period.as_deref(), now)?;
-    let stored = metric_snapshot::Entity::find()
-        .filter(metric_snapshot::Column::Period.eq(&name))
-        .order_by_desc(metric_snapshot::Column::ComputedAt)
-        .one(&state.db)
-        .await?
-        .and_then(|s| serde_json::from_value::<MetricsSnapshot>(s.body).ok());
-    let snapshot = match stored {
-        Some(s) => s,
-        None => metrics::compute(&state.db, name, start, end, now).await?,
-    };
+    let snapshot = metrics::summary_snapshot(&state, q.period.as_deref()).await?;
     let ops = alerts::operational(&state).await?;
     let alerts = alerts::evaluate(&alerts::thresholds(&state.db).await?, &snapshot, &ops);
     Ok(web::Json(MetricsSummary {
@@ -141,10 +130,16 @@ pub async fn put_metric_thresholds(
     let errors: Vec<_> = body
         .iter()
         .enumerate()
-        .filter_map(|(i, t)| {
-            t.validate()
+        .flat_map(|(i, t)| {
+            let shape = t
+                .validate()
                 .err()
-                .map(|m| tessera_domain::FieldError::new(format!("[{i}]"), m))
+                .map(|m| tessera_domain::FieldError::new(format!("[{i}]"), m));
+            let metric = t
+                .validate_metric()
+                .err()
+                .map(|m| tessera_domain::FieldError::new(format!("[{i}].metric"), m));
+            shape.into_iter().chain(metric)
         })
         .collect();
     if !errors.is_empty() {

@@ -42,7 +42,8 @@ pub struct StreamQuery {
     pub access_token: Option<String>,
 }
 
-/// Live events as Server-Sent Events: `activation`, `device_revoked`, `ledger_entry`.
+/// Live events as Server-Sent Events: `activation`, `device_revoked`, `ledger_entry`, and
+/// `alert` (a metric beyond its threshold, once per metrics snapshot), from every replica.
 /// Staff receive every tenant's events; tenant members only their own tenant's.
 #[utoipa::path(
     tag = "system",

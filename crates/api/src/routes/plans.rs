@@ -10,6 +10,7 @@ use tessera_domain::plan::{PlanView, UpdatePlanRequest};
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::{AuthUser, ClientIp};
+use crate::body::Json;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::plan_view;
@@ -48,7 +49,7 @@ pub async fn update_plan(
     auth: AuthUser,
     ip: ClientIp,
     path: web::Path<String>,
-    body: web::Json<UpdatePlanRequest>,
+    body: Json<UpdatePlanRequest>,
 ) -> ApiResult<web::Json<PlanView>> {
     auth.require(Role::SuperAdmin)?;
     let req = body.into_inner();

@@ -14,6 +14,7 @@ use tessera_domain::llm::{
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
+use crate::body::Json;
 use crate::codes::HASH_PURPOSE;
 use crate::error::{ApiError, ApiResult};
 use crate::projects;
@@ -50,7 +51,7 @@ fn member_tenant(auth: &AuthUser) -> ApiResult<Uuid> {
 pub async fn activate_tenant_project(
     state: web::Data<AppState>,
     auth: AuthUser,
-    body: web::Json<ActivateProjectRequest>,
+    body: Json<ActivateProjectRequest>,
 ) -> ApiResult<HttpResponse> {
     let tid = auth.own_tenant_admin()?;
     body.validate().map_err(ApiError::validation)?;
@@ -162,7 +163,7 @@ pub async fn update_tenant_project(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<Uuid>,
-    body: web::Json<ProjectPatch>,
+    body: Json<ProjectPatch>,
 ) -> ApiResult<web::Json<Project>> {
     let tid = auth.own_tenant_admin()?;
     body.validate().map_err(ApiError::validation)?;

@@ -13,6 +13,7 @@ use utoipa::IntoParams;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::{AuthUser, ClientIp};
+use crate::body::Json;
 use crate::error::{ApiError, ApiResult};
 use crate::paging::{self, Paging, Sort};
 use crate::routes::tenants::find_tenant;
@@ -108,7 +109,7 @@ pub async fn change_subscription(
     auth: AuthUser,
     ip: ClientIp,
     path: web::Path<String>,
-    body: web::Json<ChangeSubscriptionRequest>,
+    body: Json<ChangeSubscriptionRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.require(Role::Admin)?;
     let req = body.into_inner();

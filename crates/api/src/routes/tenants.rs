@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::{AuthUser, ClientIp};
+use crate::body::Json;
 use crate::codes::{self, NewCodes};
 use crate::error::{ApiError, ApiResult};
 use crate::lookup::tenant_by_ref;
@@ -169,7 +170,7 @@ pub async fn create_tenant(
     state: web::Data<AppState>,
     auth: AuthUser,
     ip: ClientIp,
-    body: web::Json<CreateTenantRequest>,
+    body: Json<CreateTenantRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.require(Role::Admin)?;
     let req = body.into_inner();
@@ -290,7 +291,7 @@ pub async fn update_tenant(
     auth: AuthUser,
     ip: ClientIp,
     path: web::Path<String>,
-    body: web::Json<UpdateTenantRequest>,
+    body: Json<UpdateTenantRequest>,
 ) -> ApiResult<web::Json<TenantView>> {
     auth.require(Role::Admin)?;
     let req = body.into_inner();

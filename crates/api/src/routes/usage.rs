@@ -18,10 +18,24 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
+use crate::body::Json;
 use crate::error::{ApiError, ApiResult};
 use crate::ledger::{self, NewEntry};
 use crate::lookup::tenant_by_ref;
 use crate::state::AppState;
+
+/// What the rollups need of one event of a batch.
+struct Line {
+    id: Uuid,
+    day: NaiveDate,
+    kind: String,
+    quantity: i64,
+    tokens: i64,
+    cost_cents: i64,
+    /// Missing durations count as 0.
+    duration_ms: i64,
+    failed: bool,
+}
 
 /// Who sent a batch: a licensed device or a signed-in tenant member.
 struct Sender {
@@ -107,54 +121,75 @@ async fn sender(state: &AppState, req: &HttpRequest) -> ApiResult<Sender> {
 pub async fn ingest_usage(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<UsageBatch>,
+    body: Json<UsageBatch>,
 ) -> ApiResult<web::Json<UsageBatchResult>> {
     let who = sender(&state, &req).await?;
     let batch = body.into_inner();
     let now = Utc::now();
     batch.validate(now).map_err(ApiError::validation)?;
     let total = batch.events.len() as i64;
+    // At most as many batches as the pool has connections go on from here: the others
+    // wait without building statements or holding a connection's turn.
+    let _permit = state
+        .usage_permits
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(format!("usage permits: {e}")))?;
     let mut seen = HashSet::new();
+    let mut lines = Vec::with_capacity(batch.events.len());
     let rows: Vec<usage_event::ActiveModel> = batch
         .events
         .into_iter()
         .filter(|e| seen.insert(e.event_id.clone()))
-        .map(|e| usage_event::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            tenant_id: Set(who.tenant_id),
-            event_id: Set(e.event_id),
-            device_id: Set(who.device_id),
-            user_id: Set(who.user_id),
-            kind: Set(e.kind),
-            quantity: Set(e.quantity),
-            tokens: Set(e.tokens),
-            cost_cents: Set(e.cost_cents),
-            duration_ms: Set(e.duration_ms),
-            success: Set(e.success),
-            occurred_at: Set(e.occurred_at),
-            created_at: Set(now),
+        .map(|e| {
+            let id = Uuid::now_v7();
+            lines.push(Line {
+                id,
+                day: e.occurred_at.date_naive(),
+                kind: e.kind.clone(),
+                quantity: e.quantity,
+                tokens: e.tokens,
+                cost_cents: e.cost_cents,
+                duration_ms: e.duration_ms.unwrap_or(0),
+                failed: !e.success,
+            });
+            usage_event::ActiveModel {
+                id: Set(id),
+                tenant_id: Set(who.tenant_id),
+                event_id: Set(e.event_id),
+                device_id: Set(who.device_id),
+                user_id: Set(who.user_id),
+                kind: Set(e.kind),
+                quantity: Set(e.quantity),
+                tokens: Set(e.tokens),
+                cost_cents: Set(e.cost_cents),
+                duration_ms: Set(e.duration_ms),
+                success: Set(e.success),
+                occurred_at: Set(e.occurred_at),
+                created_at: Set(now),
+            }
         })
         .collect();
     let txn = crate::db::begin(&state.db).await?;
-    // Only the rows actually inserted come back: the unique (tenant_id, event_id) index
-    // decides duplicates, also against a concurrent batch carrying the same ids.
-    let inserted = match usage_event::Entity::insert_many(rows)
+    // Only the ids of the rows actually inserted come back: the unique (tenant_id,
+    // event_id) index decides duplicates, also against a concurrent batch carrying the
+    // same ids. The sums come from those rows' copies in memory.
+    let inserted: HashSet<Uuid> = match usage_event::Entity::insert_many(rows)
         .on_conflict_do_nothing_on([usage_event::Column::TenantId, usage_event::Column::EventId])
-        .exec_with_returning_many(&txn)
+        .exec_with_returning_keys(&txn)
         .await?
     {
-        TryInsertResult::Inserted(rows) => rows,
-        _ => Vec::new(),
+        TryInsertResult::Inserted(ids) => ids.into_iter().collect(),
+        _ => HashSet::new(),
     };
     let mut days: BTreeMap<(NaiveDate, String), usage_rollup::Model> = BTreeMap::new();
-    for e in &inserted {
-        let day = e.occurred_at.date_naive();
+    for e in lines.into_iter().filter(|l| inserted.contains(&l.id)) {
         let r = days
-            .entry((day, e.kind.clone()))
-            .or_insert_with(|| usage_rollup::Model {
+            .entry((e.day, e.kind))
+            .or_insert_with_key(|(day, kind)| usage_rollup::Model {
                 tenant_id: who.tenant_id,
-                day,
-                kind: e.kind.clone(),
+                day: *day,
+                kind: kind.clone(),
                 events: 0,
                 quantity: 0,
                 tokens: 0,
@@ -166,8 +201,8 @@ pub async fn ingest_usage(
         r.quantity += e.quantity;
         r.tokens += e.tokens;
         r.cost_cents += e.cost_cents;
-        r.duration_ms += e.duration_ms.unwrap_or(0);
-        r.failures += i64::from(!e.success);
+        r.duration_ms += e.duration_ms;
+        r.failures += i64::from(e.failed);
     }
     let charged: i64 = days.values().map(|r| r.cost_cents).sum();
     if !days.is_empty() {

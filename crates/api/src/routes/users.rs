@@ -23,6 +23,7 @@ use uuid::Uuid;
 use crate::audit::{self, AuditEntry};
 use crate::auth::tokens::random_token;
 use crate::auth::{AuthUser, ClientIp, password, session};
+use crate::body::Json;
 use crate::error::{ApiError, ApiResult};
 use crate::lookup::{filter_by_tenant, tenant_by_ref, tenant_slugs, user_by_login};
 use crate::mailer;
@@ -254,7 +255,7 @@ pub async fn create_user(
     state: web::Data<AppState>,
     auth: AuthUser,
     ip: ClientIp,
-    body: web::Json<CreateUserRequest>,
+    body: Json<CreateUserRequest>,
 ) -> ApiResult<HttpResponse> {
     require_manager(&auth)?;
     let req = body.into_inner();
@@ -355,7 +356,7 @@ pub async fn update_user(
     auth: AuthUser,
     ip: ClientIp,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateUserRequest>,
+    body: Json<UpdateUserRequest>,
 ) -> ApiResult<web::Json<AdminUser>> {
     require_manager(&auth)?;
     let p = body.into_inner();
@@ -444,7 +445,7 @@ pub async fn reset_user_password(
     auth: AuthUser,
     ip: ClientIp,
     id: web::Path<Uuid>,
-    body: web::Json<ResetPasswordRequest>,
+    body: Json<ResetPasswordRequest>,
 ) -> ApiResult<web::Json<ResetPasswordResponse>> {
     require_manager(&auth)?;
     let req = body.into_inner();

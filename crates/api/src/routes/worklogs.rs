@@ -21,6 +21,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
+use crate::body::Json;
 use crate::csv::csv_field;
 use crate::cursor::{self, DateCursor};
 use crate::error::{ApiError, ApiResult};
@@ -86,7 +87,7 @@ fn clean_project(p: Option<&str>) -> Option<String> {
 pub async fn create_worklog(
     state: web::Data<AppState>,
     auth: AuthUser,
-    body: web::Json<WorklogInput>,
+    body: Json<WorklogInput>,
 ) -> ApiResult<HttpResponse> {
     let input = body.into_inner();
     input
@@ -324,7 +325,7 @@ pub async fn update_worklog(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<Uuid>,
-    body: web::Json<WorklogPatch>,
+    body: Json<WorklogPatch>,
 ) -> ApiResult<web::Json<Worklog>> {
     let p = body.into_inner();
     p.validate(Utc::now().date_naive())

@@ -4,16 +4,16 @@
 use leptos::ev::Event;
 use leptos::prelude::*;
 use tessera_domain::FieldError;
-use tessera_domain::metrics::Threshold;
+use tessera_domain::metrics::{THRESHOLD_METRICS, Threshold};
 
 use crate::api::ApiError;
 use crate::api::metrics as api;
 use crate::components::{Alert, AlertKind, BusySpinner, Loading, capitalize};
 use crate::format::short;
 
-/// Every figure of the summary a rule can watch, by the field name the server checks,
-/// with its label. Figures that are `null` in a period raise no alert then.
-const METRICS: &[(&str, &str)] = &[
+/// The label of every figure a rule can watch ([`THRESHOLD_METRICS`], the names the server
+/// accepts). Figures that are `null` in a period raise no alert then.
+const LABELS: &[(&str, &str)] = &[
     ("mrr_cents", "MRR (cents)"),
     ("arr_cents", "ARR (cents)"),
     ("mrr_start_cents", "MRR at start (cents)"),
@@ -86,7 +86,8 @@ impl RuleRow {
             value,
             severity: self.severity.clone(),
         };
-        rule.validate().map(|()| rule)
+        rule.validate()?;
+        rule.validate_metric().map(|()| rule)
     }
 }
 
@@ -101,27 +102,33 @@ fn plain(v: f64) -> String {
 }
 
 /// The metric choices of a row: the known figures, plus the row's own metric when a rule
-/// saved elsewhere names one this list does not know (so saving keeps it).
+/// saved before names one the server no longer knows (shown, so it can be replaced).
 fn metric_options(current: &str) -> Vec<(String, String)> {
     let mut options = vec![(String::new(), "Choose a metric…".to_owned())];
-    if !current.is_empty() && !METRICS.iter().any(|(m, _)| *m == current) {
+    if !current.is_empty() && !THRESHOLD_METRICS.contains(&current) {
         options.push((current.to_owned(), current.to_owned()));
     }
-    options.extend(
-        METRICS
+    options.extend(THRESHOLD_METRICS.iter().map(|m| {
+        let label = LABELS
             .iter()
-            .map(|(m, label)| ((*m).to_owned(), format!("{label} · {m}"))),
-    );
+            .find(|(name, _)| name == m)
+            .map_or(*m, |(_, label)| *label);
+        ((*m).to_owned(), format!("{label} · {m}"))
+    }));
     options
 }
 
 /// The server's complaint about row `key` after it refused the rows `sent`: it names a
-/// rule by its index in the list.
+/// rule by its index in the list (`[1]`, or a field of it: `[1].metric`).
 fn refused(sent: &[u64], key: u64, errors: &[FieldError]) -> Option<String> {
     let field = format!("[{}]", sent.iter().position(|k| *k == key)?);
     errors
         .iter()
-        .find(|e| e.field == field)
+        .find(|e| {
+            e.field
+                .strip_prefix(&field)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
         .map(|e| e.message.clone())
 }
 
@@ -397,14 +404,38 @@ mod tests {
         assert_eq!(refused(&sent, 10, &errors), None);
         // A row added after the save was sent is not the one the server meant.
         assert_eq!(refused(&sent, 13, &errors), None);
+        let unknown = [FieldError::new("[2].metric", "metric \"x\" is unknown")];
+        assert_eq!(
+            refused(&sent, 12, &unknown).as_deref(),
+            Some("metric \"x\" is unknown")
+        );
+        let eleventh = [FieldError::new("[11]", "metric is required")];
+        assert_eq!(refused(&sent, 11, &eleventh), None);
     }
 
     #[test]
-    fn an_unknown_metric_stays_choosable() {
+    fn an_unknown_metric_is_shown_but_refused() {
         let known = metric_options("dau");
-        assert_eq!(known.len(), METRICS.len() + 1);
+        assert_eq!(known.len(), THRESHOLD_METRICS.len() + 1);
         assert_eq!(known[0].0, "");
         let custom = metric_options("custom_figure");
         assert_eq!(custom[1].0, "custom_figure");
+        let err = row("custom_figure", "gt", "1", "warning")
+            .rule()
+            .unwrap_err();
+        assert!(err.contains("\"custom_figure\" is unknown"), "{err}");
+    }
+
+    #[test]
+    fn every_known_metric_has_a_label() {
+        for m in THRESHOLD_METRICS {
+            assert!(LABELS.iter().any(|(name, _)| name == m), "{m}");
+        }
+        for (name, _) in LABELS {
+            assert!(
+                THRESHOLD_METRICS.contains(name),
+                "{name} is not a known metric"
+            );
+        }
     }
 }

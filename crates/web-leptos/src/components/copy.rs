@@ -23,16 +23,16 @@ pub async fn copy_to_clipboard(text: &str) -> Result<(), String> {
         .map_err(|_| "The browser refused to copy: select the text and copy it by hand.".into())
 }
 
-/// Offers `text` as a file download named `file_name` (a Blob behind an object URL), so
-/// nothing leaves the browser.
+/// Offers `text` as a file download named `file_name` of type `mime` (a Blob behind an
+/// object URL), so nothing leaves the browser.
 ///
 /// # Errors
-/// When the browser cannot build the file; the text is for people.
-pub fn download_text(file_name: &str, text: &str) -> Result<(), String> {
+/// When the browser cannot build the file: `failure`, the text for people.
+pub fn download(file_name: &str, mime: &str, text: &str, failure: &str) -> Result<(), String> {
     let build = || -> Result<(), JsValue> {
         let parts = js_sys::Array::of1(&JsValue::from_str(text));
         let options = web_sys::BlobPropertyBag::new();
-        options.set_type("text/plain;charset=utf-8");
+        options.set_type(mime);
         let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
         let url = web_sys::Url::create_object_url_with_blob(&blob)?;
         let link = document()
@@ -56,7 +56,7 @@ pub fn download_text(file_name: &str, text: &str) -> Result<(), String> {
     };
     build().map_err(|e| {
         leptos::logging::warn!("download failed: {e:?}");
-        "The browser could not create the file. Copy the codes instead.".to_owned()
+        failure.to_owned()
     })
 }
 

@@ -41,13 +41,26 @@ where
     I: 'static,
     T: Send + Sync + 'static,
 {
+    let text = failure_text(action);
     move || {
-        let message = action.value().with(|r| match r {
+        text.get()
+            .map(|m| view! { <Alert kind=AlertKind::Error>{m}</Alert> })
+    }
+}
+
+/// The last failure's text (the server's `detail`), e.g. for a
+/// [`ConfirmDialog`](crate::components::ConfirmDialog).
+pub(crate) fn failure_text<I, T>(action: Action<I, Result<T, ApiError>>) -> Signal<Option<String>>
+where
+    I: 'static,
+    T: Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        action.value().with(|r| match r {
             Some(Err(e)) => Some(e.to_string()),
             _ => None,
-        });
-        message.map(|m| view! { <Alert kind=AlertKind::Error>{m}</Alert> })
-    }
+        })
+    })
 }
 
 /// The field errors of the last refused attempt (a 422), for [`FormErrors`].

@@ -15,7 +15,8 @@ use super::{
 use crate::api::ApiError;
 use crate::api::billing::{self as api, AccountQuery, DayRange};
 use crate::components::{
-    Alert, AlertKind, BusySpinner, EmptyState, ErrorList, Loading, PageHeader, Pager, Spinner,
+    Alert, AlertKind, BusySpinner, EmptyState, ErrorList, Loading, PageHeader, Pager, SortHeader,
+    Spinner,
 };
 use crate::page::Page;
 
@@ -30,16 +31,6 @@ fn parse_range(from: &str, to: &str) -> Result<DayRange, String> {
         return Err("“From” must not be after “To”.".into());
     }
     Ok(DayRange { from, to })
-}
-
-/// The value of `?sort=` after clicking `field`'s header: ascending first, then each
-/// click flips the direction.
-fn next_sort(current: &str, field: &str) -> String {
-    if current == field {
-        format!("-{field}")
-    } else {
-        field.to_owned()
-    }
 }
 
 /// Staff: billing reserves of every tenant (`Page::PlatformBilling`).
@@ -124,7 +115,7 @@ fn BillingAdmin() -> impl IntoView {
     let exporting = export.pending();
 
     let on_sort = Callback::new(move |field: String| {
-        sort.set(next_sort(&sort.get_untracked(), &field));
+        sort.set(field);
         page.set(1);
     });
     let on_page = Callback::new(move |p: u64| page.set(p));
@@ -308,7 +299,7 @@ impl AccountsTable {
             total,
         } = rows;
         let header = move |label: &'static str, field: &'static str, numeric: bool| {
-            view! { <SortHeader label=label field=field sort=sort on_sort=on_sort numeric=numeric/> }
+            view! { <SortHeader label=label field=field sort=sort on_sort=on_sort numeric=numeric billing=true/> }
         };
         let row = move |a: AccountRow| {
             let (for_ledger, for_adjust, for_threshold) = (a.clone(), a.clone(), a.clone());
@@ -382,57 +373,6 @@ impl AccountsTable {
     }
 }
 
-/// A column heading that sorts by `field` (`?sort=field`, then `?sort=-field`) and tells
-/// screen readers which way the column is sorted.
-#[component]
-fn SortHeader(
-    /// The heading.
-    label: &'static str,
-    /// The API's sort field.
-    field: &'static str,
-    /// The current `?sort=` value.
-    sort: Signal<String>,
-    /// Receives the clicked field; the page decides the direction.
-    on_sort: Callback<String>,
-    /// Right-aligned, for amounts.
-    numeric: bool,
-) -> impl IntoView {
-    let direction = move || {
-        sort.with(|s| {
-            if s == field {
-                Some(true)
-            } else if s.strip_prefix('-') == Some(field) {
-                Some(false)
-            } else {
-                None
-            }
-        })
-    };
-    let aria_sort = move || match direction() {
-        Some(true) => "ascending",
-        Some(false) => "descending",
-        None => "none",
-    };
-    let arrow = move || match direction() {
-        Some(true) => "▲",
-        Some(false) => "▼",
-        None => "↕",
-    };
-    view! {
-        <th aria-sort=aria_sort class:num=numeric>
-            <button
-                type="button"
-                class="billing-sort"
-                id=format!("billing-sort-{field}")
-                on:click=move |_| on_sort.run(field.to_owned())
-            >
-                {label}
-                <span class="billing-sort-arrow" aria-hidden="true">{arrow}</span>
-            </button>
-        </th>
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,12 +384,5 @@ mod tests {
         assert!(parse_range("2025-11-02", "2025-11-01").is_err());
         assert!(parse_range("", "2025-11-01").is_err());
         assert!(parse_range("2025-11-01", "2025-11-01").is_ok());
-    }
-
-    #[test]
-    fn sorting_starts_ascending_and_flips() {
-        assert_eq!(next_sort("tenant", "balance"), "balance");
-        assert_eq!(next_sort("balance", "balance"), "-balance");
-        assert_eq!(next_sort("-balance", "balance"), "balance");
     }
 }

@@ -15,7 +15,8 @@ use super::{parse_cents, signed_money};
 use crate::api::ApiError;
 use crate::api::billing as api;
 use crate::components::{
-    Alert, AlertKind, BusySpinner, EmptyState, ErrorList, Field, Loading, Modal, TextField,
+    Alert, AlertKind, BusySpinner, EmptyState, ErrorList, Field, FormActions, Loading, TargetModal,
+    TextField,
 };
 use crate::forms::FormErrors;
 use crate::pages::login::{failure_alert, server_field_errors};
@@ -107,13 +108,6 @@ pub fn LedgerDialog(
         }
         .into_any()
     };
-    let title = Signal::derive(move || {
-        target.with(|t| {
-            t.as_ref()
-                .map(|a| format!("Ledger of {}", a.tenant_name))
-                .unwrap_or_default()
-        })
-    });
     let footer = move || {
         view! {
             <button type="button" class="btn btn-secondary" on:click=move |_| target.set(None)>
@@ -130,21 +124,21 @@ pub fn LedgerDialog(
         }
     };
     // While the adjustment dialog is open on top, Escape and clicks belong to it.
-    let close = move |()| {
+    let close = Callback::new(move |()| {
         if adjust.with_untracked(Option::is_none) {
             target.set(None);
         }
-    };
+    });
     view! {
-        <Modal
-            open=Signal::derive(move || target.with(Option::is_some))
+        <TargetModal
+            target=target
+            title=|a| format!("Ledger of {}", a.tenant_name)
             on_close=close
-            title=title
             wide=true
             footer=footer
         >
             {untrack(body)}
-        </Modal>
+        </TargetModal>
     }
 }
 
@@ -268,6 +262,7 @@ pub fn AdjustDialog(
         },
     );
     let pending = save.pending();
+    let cancel = Callback::new(move |()| target.set(None));
     let body = move || {
         let Some(account) = target.get_untracked() else {
             return ().into_any();
@@ -339,46 +334,35 @@ pub fn AdjustDialog(
                         on:blur=move |_| touch_reason.run(())
                     ></textarea>
                 </Field>
-                <div class="billing-form-actions">
-                    <button type="button" class="btn btn-secondary" on:click=move |_| target.set(None)>
-                        "Cancel"
-                    </button>
-                    <button type="submit" id="adjust-submit" class="btn btn-primary" disabled=move || pending.get()>
-                        <BusySpinner when=pending/>
-                        {move || if pending.get() { "Saving…" } else { "Save adjustment" }}
-                    </button>
-                </div>
+                <FormActions
+                    class="billing-form-actions"
+                    on_cancel=cancel
+                    id="adjust-submit"
+                    pending=pending
+                    label="Save adjustment"
+                    busy="Saving…"
+                />
             </form>
         }
         .into_any()
     };
-    let title = Signal::derive(move || {
-        target.with(|t| {
-            t.as_ref()
-                .map(|a| format!("Adjust {}", a.tenant_name))
-                .unwrap_or_default()
-        })
-    });
     let status = move || {
         target.with(|t| {
             t.as_ref()
                 .map(|a| view! { <ReserveStatusBadge status=a.status.clone()/> })
         })
     };
+    // Closing mid-save would hide whether the entry was written.
+    let close = Callback::new(move |()| {
+        if !pending.get_untracked() {
+            target.set(None);
+        }
+    });
     view! {
-        <Modal
-            open=Signal::derive(move || target.with(Option::is_some))
-            on_close=move |()| {
-                // Closing mid-save would hide whether the entry was written.
-                if !pending.get_untracked() {
-                    target.set(None);
-                }
-            }
-            title=title
-        >
+        <TargetModal target=target title=|a| format!("Adjust {}", a.tenant_name) on_close=close>
             <div class="billing-dialog-status">{status}</div>
             {untrack(body)}
-        </Modal>
+        </TargetModal>
     }
 }
 
@@ -400,6 +384,7 @@ pub fn ThresholdDialog(
         }
     });
     let pending = save.pending();
+    let cancel = Callback::new(move |()| target.set(None));
     let body = move || {
         let Some(account) = target.get_untracked() else {
             return ().into_any();
@@ -446,7 +431,14 @@ pub fn ThresholdDialog(
                     autocomplete="off"
                     autofocus=true
                 />
-                <div class="billing-form-actions">
+                <FormActions
+                    class="billing-form-actions"
+                    on_cancel=cancel
+                    id="threshold-submit"
+                    pending=pending
+                    label="Save threshold"
+                    busy="Saving…"
+                >
                     <button
                         type="button"
                         class="btn btn-ghost"
@@ -456,33 +448,15 @@ pub fn ThresholdDialog(
                     >
                         "Use the global default"
                     </button>
-                    <button type="button" class="btn btn-secondary" on:click=move |_| target.set(None)>
-                        "Cancel"
-                    </button>
-                    <button type="submit" id="threshold-submit" class="btn btn-primary" disabled=move || pending.get()>
-                        <BusySpinner when=pending/>
-                        {move || if pending.get() { "Saving…" } else { "Save threshold" }}
-                    </button>
-                </div>
+                </FormActions>
             </form>
         }
         .into_any()
     };
-    let title = Signal::derive(move || {
-        target.with(|t| {
-            t.as_ref()
-                .map(|a| format!("Low-balance threshold of {}", a.tenant_name))
-                .unwrap_or_default()
-        })
-    });
     view! {
-        <Modal
-            open=Signal::derive(move || target.with(Option::is_some))
-            on_close=move |()| target.set(None)
-            title=title
-        >
+        <TargetModal target=target title=|a| format!("Low-balance threshold of {}", a.tenant_name)>
             {untrack(body)}
-        </Modal>
+        </TargetModal>
     }
 }
 

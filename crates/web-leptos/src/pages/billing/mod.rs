@@ -8,12 +8,9 @@ mod admin;
 mod dialogs;
 mod tenant;
 
-use std::time::Duration;
-
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 use serde::Serialize;
-use wasm_bindgen::{JsCast, JsValue};
 use web_sys::js_sys;
 
 pub use admin::BillingAdminPage;
@@ -200,40 +197,18 @@ fn new_key() -> String {
     )
 }
 
-/// Offers `text` as a CSV file named `file_name` (a Blob behind an object URL): the
-/// export needs the bearer token, so it cannot be a plain link.
+/// Offers `text` as a CSV file named `file_name`: the export needs the bearer token, so
+/// it cannot be a plain link.
 ///
 /// # Errors
 /// When the browser cannot build the file; the text is for people.
 pub(crate) fn download_csv(file_name: &str, text: &str) -> Result<(), String> {
-    let build = || -> Result<(), JsValue> {
-        let parts = js_sys::Array::of1(&JsValue::from_str(text));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("text/csv;charset=utf-8");
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-        let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-        let link = document()
-            .create_element("a")?
-            .unchecked_into::<web_sys::HtmlAnchorElement>();
-        link.set_href(&url);
-        link.set_download(file_name);
-        // Firefox only follows a link that is in the document.
-        document().body().ok_or("no body")?.append_child(&link)?;
-        link.click();
-        link.remove();
-        // Revoking at once can cancel the download that just started.
-        set_timeout(
-            move || {
-                let _ = web_sys::Url::revoke_object_url(&url);
-            },
-            Duration::from_secs(30),
-        );
-        Ok(())
-    };
-    build().map_err(|e| {
-        leptos::logging::warn!("CSV download failed: {e:?}");
-        "The browser could not save the file. Try again, or use another browser.".to_owned()
-    })
+    crate::components::download(
+        file_name,
+        "text/csv;charset=utf-8",
+        text,
+        "The browser could not save the file. Try again, or use another browser.",
+    )
 }
 
 /// Shows `children` only to people `page` admits; anyone else who typed the address

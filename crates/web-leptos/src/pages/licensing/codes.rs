@@ -5,17 +5,19 @@ use leptos_router::hooks::use_query_map;
 use tessera_domain::FieldError;
 use tessera_domain::code::{CodeStatus, CodeView, CreateCodesRequest};
 use tessera_domain::page::Paged;
-use uuid::Uuid;
 
 use super::issued_codes::IssuedCodes;
-use super::{FilterSelect, SearchInput, StaffOnly, action_error, day, refusal_fields};
+use super::{
+    RevokeButton, RevokeDialog, StaffOnly, TenantFilters, day, refilter, refusal_fields, revocation,
+};
 use crate::api::licensing::{self as api, CodeQuery};
 use crate::components::{
-    BusySpinner, ConfirmDialog, EmptyState, ErrorList, Loading, Modal, PageHeader, Pager, Spinner,
-    StatusBadge, TextField, capitalize,
+    CancelButton, EmptyState, ErrorList, Loading, Modal, PageHeader, Pager, StatusBadge,
+    SubmitButton, TextField, capitalize,
 };
 use crate::forms::FormErrors;
 use crate::page::Page;
+use crate::pages::login::failure_alert;
 
 /// Staff: activation codes of every tenant, with tenant, status and search filters; the
 /// "Generate codes" dialog; revocation.
@@ -55,33 +57,13 @@ fn CodeList() -> impl IntoView {
     let generating = RwSignal::new(false);
     // The dialog's tenant field; opening it from a filtered list starts with that tenant.
     let generate_for = RwSignal::new(String::new());
-    let revoking = RwSignal::new(None::<CodeView>);
-    let revoke = Action::new_local(move |id: &Uuid| {
-        let id = *id;
-        async move {
-            let revoked = api::revoke_code(id).await;
-            if revoked.is_ok() {
-                revoking.set(None);
-                codes.refetch();
-            }
-            revoked
-        }
-    });
+    let (revoking, revoke) =
+        revocation::<CodeView, _, _>(api::revoke_code, move || codes.refetch());
 
-    let on_tenant = Callback::new(move |v: String| {
-        query.update(|q| {
-            q.tenant = v;
-            q.page = 1;
-        })
-    });
-    let on_search = Callback::new(move |v: String| {
-        query.update(|q| {
-            q.search = v;
-            q.page = 1;
-        })
-    });
-    let on_status = Callback::new(move |v: String| {
-        let status = [
+    let on_tenant = refilter(query, |q, v| q.tenant = v);
+    let on_search = refilter(query, |q, v| q.search = v);
+    let on_status = refilter(query, |q, v| {
+        q.status = [
             CodeStatus::Active,
             CodeStatus::Used,
             CodeStatus::Expired,
@@ -89,10 +71,6 @@ fn CodeList() -> impl IntoView {
         ]
         .into_iter()
         .find(|s| status_str(*s) == v);
-        query.update(|q| {
-            q.status = status;
-            q.page = 1;
-        })
     });
     let on_page = Callback::new(move |page: u64| query.update(|q| q.page = page));
     let status_options = Signal::derive(|| {
@@ -139,9 +117,9 @@ fn CodeList() -> impl IntoView {
                         // so a plain list is enough: nothing here updates in place.
                         {page.items.into_iter().map(move |c| {
                             let status = status_str(c.status);
+                            let row = c.clone();
                             let revocable = c.status != CodeStatus::Revoked;
                             let prefix = c.prefix.clone();
-                            let row = c.clone();
                             view! {
                                 <tr class="code-row" data-code-id=c.id.to_string() data-prefix=prefix.clone() data-status=status>
                                     <td><code class="code-prefix">{format!("{prefix}-…")}</code></td>
@@ -155,17 +133,7 @@ fn CodeList() -> impl IntoView {
                                     <td><StatusBadge status=status.to_owned()/></td>
                                     <td class="table-actions">
                                         {revocable.then(|| view! {
-                                            <button
-                                                type="button"
-                                                class="btn btn-ghost btn-sm revoke-code"
-                                                aria-label=format!("Revoke code {prefix}-…")
-                                                on:click=move |_| {
-                                                    revoke.value().set(None);
-                                                    revoking.set(Some(row.clone()));
-                                                }
-                                            >
-                                                "Revoke"
-                                            </button>
+                                            <RevokeButton noun="code" aria_label=format!("Revoke code {prefix}-…") row=row target=revoking action=revoke/>
                                         })}
                                     </td>
                                 </tr>
@@ -179,20 +147,6 @@ fn CodeList() -> impl IntoView {
         .into_any()
     };
 
-    let revoke_title = Signal::derive(move || {
-        revoking.with(|c| {
-            c.as_ref()
-                .map(|c| format!("Revoke code {}-…?", c.prefix))
-                .unwrap_or_default()
-        })
-    });
-    let revoke_error = Signal::derive(move || {
-        revoke.value().with(|v| match v {
-            Some(Err(e)) => Some(e.to_string()),
-            _ => None,
-        })
-    });
-
     view! {
         <PageHeader title=Page::ActivationCodes.title() crumbs=Page::ActivationCodes.crumbs()>
             <button type="button" class="btn btn-primary" id="generate-codes" on:click=move |_| {
@@ -202,18 +156,17 @@ fn CodeList() -> impl IntoView {
                 "Generate codes"
             </button>
         </PageHeader>
-        <div class="toolbar">
-            <SearchInput id="codes-tenant-filter" label="Tenant" placeholder="Slug" text=RwSignal::new(from_url) on_commit=on_tenant/>
-            <FilterSelect
-                id="codes-status-filter"
-                label="Status"
-                value=Signal::derive(move || query.with(|q| q.status.map(status_str).unwrap_or_default().to_owned()))
-                options=status_options
-                on_change=on_status
-            />
-            <SearchInput id="codes-search" label="Search" placeholder="Label or first four symbols" text=RwSignal::new(String::new()) on_commit=on_search/>
-            {move || updating.get().then(|| view! { <Spinner label="Updating the list"/> })}
-        </div>
+        <TenantFilters
+            prefix="codes"
+            tenant=from_url
+            on_tenant=on_tenant
+            status=Signal::derive(move || query.with(|q| q.status.map(status_str).unwrap_or_default().to_owned()))
+            status_options=status_options
+            on_status=on_status
+            search_placeholder="Label or first four symbols"
+            on_search=on_search
+            updating=updating
+        />
         <Transition fallback=|| view! { <Loading text="Loading activation codes…"/> } set_pending=set_updating>
             <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
                 {move || Suspend::new(async move { codes.await.map(table) })}
@@ -224,25 +177,13 @@ fn CodeList() -> impl IntoView {
             tenant=generate_for
             on_generated=Callback::new(move |()| codes.refetch())
         />
-        <ConfirmDialog
-            open=Signal::derive(move || revoking.with(Option::is_some))
-            on_close=Callback::new(move |()| {
-                if !revoke.pending().get_untracked() {
-                    revoking.set(None);
-                }
-            })
-            title=revoke_title
+        <RevokeDialog
+            target=revoking
+            action=revoke
+            title=|c| format!("Revoke code {}-…?", c.prefix)
             confirm_label="Revoke code"
-            confirm_id="confirm-revoke"
-            pending=revoke.pending()
-            error=revoke_error
-            on_confirm=Callback::new(move |()| {
-                if let Some(c) = revoking.get_untracked() {
-                    revoke.dispatch(c.id);
-                }
-            })
-        >
-            {move || revoking.get().map(|c| view! {
+            id=|c| c.id
+            body=|c| view! {
                 <p>
                     "Code " <code>{format!("{}-…", c.prefix)}</code> " of " <strong>{c.tenant_slug}</strong>
                     {c.label.map(|l| format!(" (“{l}”)"))} " has activated "
@@ -251,8 +192,8 @@ fn CodeList() -> impl IntoView {
                 <p>
                     "Once revoked it activates no further devices. Devices it already activated keep working until they are revoked themselves."
                 </p>
-            })}
-        </ConfirmDialog>
+            }.into_any()
+        />
     }
 }
 
@@ -374,7 +315,7 @@ fn GenerateCodesModal(
 
     let form_view = move || {
         view! {
-            {action_error(generate)}
+            {failure_alert(generate)}
             <form class="form" id="generate-codes-form" on:submit=on_submit novalidate>
                 <TextField
                     id="codes-tenant"
@@ -453,17 +394,8 @@ fn GenerateCodesModal(
             .into_any()
             } else {
                 view! {
-                <button type="button" class="btn btn-secondary" on:click=move |_| close.run(())>"Cancel"</button>
-                <button
-                    type="submit"
-                    form="generate-codes-form"
-                    class="btn btn-primary"
-                    id="codes-submit"
-                    disabled=move || pending.get()
-                >
-                    <BusySpinner when=pending/>
-                    {move || if pending.get() { "Generating…" } else { "Generate" }}
-                </button>
+                <CancelButton on_cancel=close/>
+                <SubmitButton form="generate-codes-form" id="codes-submit" pending=pending label="Generate" busy="Generating…"/>
             }
             .into_any()
             }

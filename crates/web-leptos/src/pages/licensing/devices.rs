@@ -3,13 +3,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use tessera_domain::device::{DeviceStatus, DeviceView};
 use tessera_domain::page::Paged;
-use uuid::Uuid;
 
-use super::{FilterSelect, SearchInput, StaffOnly, moment};
+use super::{RevokeButton, RevokeDialog, StaffOnly, TenantFilters, moment, refilter, revocation};
 use crate::api::licensing::{self as api, DeviceQuery};
-use crate::components::{
-    ConfirmDialog, EmptyState, ErrorList, Loading, PageHeader, Pager, Spinner, StatusBadge,
-};
+use crate::components::{EmptyState, ErrorList, Loading, PageHeader, Pager, StatusBadge};
 use crate::page::Page;
 
 /// Staff: activated devices of every tenant, with tenant, status and search filters, and
@@ -55,39 +52,15 @@ fn DeviceList() -> impl IntoView {
         async move { api::list_devices(&q).await }
     });
     let (updating, set_updating) = signal(false);
-    let revoking = RwSignal::new(None::<DeviceView>);
-    let revoke = Action::new_local(move |id: &Uuid| {
-        let id = *id;
-        async move {
-            let revoked = api::revoke_device(id).await;
-            if revoked.is_ok() {
-                revoking.set(None);
-                devices.refetch();
-            }
-            revoked
-        }
-    });
+    let (revoking, revoke) =
+        revocation::<DeviceView, _, _>(api::revoke_device, move || devices.refetch());
 
-    let on_tenant = Callback::new(move |v: String| {
-        query.update(|q| {
-            q.tenant = v;
-            q.page = 1;
-        })
-    });
-    let on_search = Callback::new(move |v: String| {
-        query.update(|q| {
-            q.search = v;
-            q.page = 1;
-        })
-    });
-    let on_status = Callback::new(move |v: String| {
-        let status = [DeviceStatus::Active, DeviceStatus::Revoked]
+    let on_tenant = refilter(query, |q, v| q.tenant = v);
+    let on_search = refilter(query, |q, v| q.search = v);
+    let on_status = refilter(query, |q, v| {
+        q.status = [DeviceStatus::Active, DeviceStatus::Revoked]
             .into_iter()
             .find(|s| status_str(*s) == v);
-        query.update(|q| {
-            q.status = status;
-            q.page = 1;
-        })
     });
     let on_page = Callback::new(move |page: u64| query.update(|q| q.page = page));
     let status_options = Signal::derive(|| {
@@ -135,8 +108,8 @@ fn DeviceList() -> impl IntoView {
                         // so a plain list is enough: nothing here updates in place.
                         {page.items.into_iter().map(move |d| {
                             let status = status_str(d.status);
-                            let revocable = d.status == DeviceStatus::Active;
                             let row = d.clone();
+                            let revocable = d.status == DeviceStatus::Active;
                             view! {
                                 <tr class="device-row" data-device-id=d.id.to_string() data-status=status>
                                     <td>
@@ -151,17 +124,7 @@ fn DeviceList() -> impl IntoView {
                                     <td class="date">{moment(d.license_expires_at)}</td>
                                     <td class="table-actions">
                                         {revocable.then(|| view! {
-                                            <button
-                                                type="button"
-                                                class="btn btn-ghost btn-sm revoke-device"
-                                                aria-label=format!("Revoke device {}", d.name)
-                                                on:click=move |_| {
-                                                    revoke.value().set(None);
-                                                    revoking.set(Some(row.clone()));
-                                                }
-                                            >
-                                                "Revoke"
-                                            </button>
+                                            <RevokeButton noun="device" aria_label=format!("Revoke device {}", d.name) row=row target=revoking action=revoke/>
                                         })}
                                     </td>
                                 </tr>
@@ -175,64 +138,37 @@ fn DeviceList() -> impl IntoView {
         .into_any()
     };
 
-    let revoke_title = Signal::derive(move || {
-        revoking.with(|d| {
-            d.as_ref()
-                .map(|d| format!("Revoke device {}?", d.name))
-                .unwrap_or_default()
-        })
-    });
-    let revoke_error = Signal::derive(move || {
-        revoke.value().with(|v| match v {
-            Some(Err(e)) => Some(e.to_string()),
-            _ => None,
-        })
-    });
-
     view! {
         <PageHeader title=Page::Devices.title() crumbs=Page::Devices.crumbs()/>
-        <div class="toolbar">
-            <SearchInput id="devices-tenant-filter" label="Tenant" placeholder="Slug" text=RwSignal::new(from_url) on_commit=on_tenant/>
-            <FilterSelect
-                id="devices-status-filter"
-                label="Status"
-                value=Signal::derive(move || query.with(|q| q.status.map(status_str).unwrap_or_default().to_owned()))
-                options=status_options
-                on_change=on_status
-            />
-            <SearchInput id="devices-search" label="Search" placeholder="Name, fingerprint or platform" text=RwSignal::new(String::new()) on_commit=on_search/>
-            {move || updating.get().then(|| view! { <Spinner label="Updating the list"/> })}
-        </div>
+        <TenantFilters
+            prefix="devices"
+            tenant=from_url
+            on_tenant=on_tenant
+            status=Signal::derive(move || query.with(|q| q.status.map(status_str).unwrap_or_default().to_owned()))
+            status_options=status_options
+            on_status=on_status
+            search_placeholder="Name, fingerprint or platform"
+            on_search=on_search
+            updating=updating
+        />
         <Transition fallback=|| view! { <Loading text="Loading devices…"/> } set_pending=set_updating>
             <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
                 {move || Suspend::new(async move { devices.await.map(table) })}
             </ErrorBoundary>
         </Transition>
-        <ConfirmDialog
-            open=Signal::derive(move || revoking.with(Option::is_some))
-            on_close=Callback::new(move |()| {
-                if !revoke.pending().get_untracked() {
-                    revoking.set(None);
-                }
-            })
-            title=revoke_title
+        <RevokeDialog
+            target=revoking
+            action=revoke
+            title=|d| format!("Revoke device {}?", d.name)
             confirm_label="Revoke device"
-            confirm_id="confirm-revoke"
-            pending=revoke.pending()
-            error=revoke_error
-            on_confirm=Callback::new(move |()| {
-                if let Some(d) = revoking.get_untracked() {
-                    revoke.dispatch(d.id);
-                }
-            })
-        >
-            {move || revoking.get().map(|d| view! {
+            id=|d| d.id
+            body=|d| view! {
                 <p>
                     <strong>{d.name}</strong> " (" {d.platform} ") of " <strong>{d.tenant_slug}</strong>
                     " will fail its next license check with DEVICE_REVOKED, and its slot in the tenant's device quota becomes free."
                 </p>
                 <p>"The code it was activated with is not revoked."</p>
-            })}
-        </ConfirmDialog>
+            }.into_any()
+        />
     }
 }

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use tessera_domain::code::IssuedCode;
 
 use super::day;
-use crate::components::{Alert, AlertKind, CopyButton, download_text};
+use crate::components::{Alert, AlertKind, CopyButton, download};
 
 /// Freshly generated activation codes in plaintext, shown this once: one copy button per
 /// code, "Copy all", and a download as a `.txt` file (one code per line).
@@ -19,7 +19,17 @@ pub(super) fn IssuedCodes(
     let download_error = RwSignal::new(None::<String>);
     let download = {
         let all = all.clone();
-        move |_| download_error.set(download_text(&file_name, &all).err())
+        move |_| {
+            download_error.set(
+                download(
+                    &file_name,
+                    "text/plain;charset=utf-8",
+                    &all,
+                    "The browser could not create the file. Copy the codes instead.",
+                )
+                .err(),
+            )
+        }
     };
     let rows = codes
         .into_iter()

@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use leptos::leptos_dom::helpers::debounce;
 use leptos::prelude::*;
 use tessera_domain::FieldError;
+use uuid::Uuid;
 
 pub use codes::CodesPage;
 pub use devices::DevicesPage;
@@ -25,8 +26,10 @@ pub use tenant_detail::TenantDetailPage;
 pub use tenants::TenantsPage;
 
 use crate::api::ApiError;
-use crate::components::{Alert, AlertKind, PageHeader};
+use crate::api::licensing::{CodeQuery, DeviceQuery, TenantQuery};
+use crate::components::{Alert, AlertKind, ConfirmDialog, PageHeader, Spinner};
 use crate::page::Page;
+use crate::pages::login::failure_text;
 use crate::session::Session;
 
 /// Renders `children` only for people `page` admits; others see why not, and no request
@@ -127,75 +130,182 @@ fn FilterSelect(
     }
 }
 
-/// The value of `?sort=` after clicking `field`'s header: ascending first, then each
-/// click flips the direction.
-fn next_sort(current: &str, field: &str) -> String {
-    if current == field {
-        format!("-{field}")
-    } else {
-        field.to_owned()
+/// A list query with a 1-based page, so that a new filter starts over at page 1.
+trait Paging {
+    /// Goes back to the first page.
+    fn first_page(&mut self);
+}
+
+impl Paging for TenantQuery {
+    fn first_page(&mut self) {
+        self.page = 1;
     }
 }
 
-/// A table header that sorts by `field` (`?sort=field` / `?sort=-field`) when clicked,
-/// and tells screen readers which way the column is sorted.
-#[component]
-fn SortHeader(
-    /// The column's heading.
-    #[prop(into)]
-    label: String,
-    /// The API's sort field, e.g. `name`.
-    field: &'static str,
-    /// The current `?sort=` value.
-    #[prop(into)]
-    sort: Signal<String>,
-    /// Receives the new `?sort=` value.
-    on_sort: Callback<String>,
-) -> impl IntoView {
-    let direction = move || {
-        sort.with(|s| {
-            if s == field {
-                Some(true)
-            } else if s.strip_prefix('-') == Some(field) {
-                Some(false)
-            } else {
-                None
-            }
+impl Paging for CodeQuery {
+    fn first_page(&mut self) {
+        self.page = 1;
+    }
+}
+
+impl Paging for DeviceQuery {
+    fn first_page(&mut self) {
+        self.page = 1;
+    }
+}
+
+/// A callback that applies one filter's new value to `query` and goes back to page 1.
+fn refilter<Q: Paging + Send + Sync + 'static>(
+    query: RwSignal<Q>,
+    change: fn(&mut Q, String),
+) -> Callback<String> {
+    Callback::new(move |value: String| {
+        query.update(|q| {
+            change(q, value);
+            q.first_page();
         })
-    };
-    let aria_sort = move || match direction() {
-        Some(true) => "ascending",
-        Some(false) => "descending",
-        None => "none",
-    };
-    let arrow = move || match direction() {
-        Some(true) => "▲",
-        Some(false) => "▼",
-        None => "↕",
-    };
+    })
+}
+
+/// The toolbar of the codes and devices lists: tenant, status and search filters, with
+/// ids `<prefix>-tenant-filter`, `<prefix>-status-filter` and `<prefix>-search`, and a
+/// spinner while the list reloads.
+#[component]
+fn TenantFilters(
+    /// `codes` or `devices`.
+    prefix: &'static str,
+    /// The tenant filter's starting text (from `?tenant=`).
+    tenant: String,
+    /// Receives the tenant slug typed.
+    on_tenant: Callback<String>,
+    /// The status filtered by; empty for all.
+    status: Signal<String>,
+    /// `(value, text)` of each status.
+    status_options: Signal<Vec<(String, String)>>,
+    /// Receives the chosen status.
+    on_status: Callback<String>,
+    /// The search box's placeholder.
+    search_placeholder: &'static str,
+    /// Receives the search text.
+    on_search: Callback<String>,
+    /// Whether the list is reloading.
+    updating: ReadSignal<bool>,
+) -> impl IntoView {
     view! {
-        <th aria-sort=aria_sort>
-            <button
-                type="button"
-                class="sort-button"
-                id=format!("sort-{field}")
-                on:click=move |_| on_sort.run(next_sort(&sort.get_untracked(), field))
-            >
-                {label}
-                <span class="sort-arrow" aria-hidden="true">{arrow}</span>
-            </button>
-        </th>
+        <div class="toolbar">
+            <SearchInput id=format!("{prefix}-tenant-filter") label="Tenant" placeholder="Slug" text=RwSignal::new(tenant) on_commit=on_tenant/>
+            <FilterSelect
+                id=format!("{prefix}-status-filter")
+                label="Status"
+                value=status
+                options=status_options
+                on_change=on_status
+            />
+            <SearchInput id=format!("{prefix}-search") label="Search" placeholder=search_placeholder text=RwSignal::new(String::new()) on_commit=on_search/>
+            {move || updating.get().then(|| view! { <Spinner label="Updating the list"/> })}
+        </div>
     }
 }
 
-/// The last failure of an action, as an error alert showing the server's `detail`.
-fn action_error<I: 'static, T: 'static>(action: Action<I, Result<T, ApiError>>) -> impl IntoView {
-    move || {
-        let message = action.value().with(|r| match r {
-            Some(Err(e)) => Some(e.to_string()),
-            _ => None,
-        });
-        message.map(|m| view! { <Alert kind=AlertKind::Error>{m}</Alert> })
+/// The action that revokes a row by id.
+type Revoke = Action<Uuid, Result<(), ApiError>>;
+
+/// The row picked for revocation, and the action that revokes it, then closes the dialog
+/// and reloads the list.
+fn revocation<T, V, F>(
+    revoke: fn(Uuid) -> F,
+    reload: impl Fn() + Copy + 'static,
+) -> (RwSignal<Option<T>>, Revoke)
+where
+    T: Send + Sync + 'static,
+    F: Future<Output = Result<V, ApiError>> + 'static,
+{
+    let target = RwSignal::new(None::<T>);
+    let action = Action::new_local(move |id: &Uuid| {
+        let revoked = revoke(*id);
+        async move {
+            revoked.await?;
+            target.set(None);
+            reload();
+            Ok(())
+        }
+    });
+    (target, action)
+}
+
+/// A row's "Revoke" button (`.revoke-<noun>`): forgets the last failure and picks the row.
+#[component]
+fn RevokeButton<T>(
+    /// `code` or `device`.
+    noun: &'static str,
+    /// What is revoked, for screen readers.
+    aria_label: String,
+    /// The row.
+    row: T,
+    /// Where the picked row goes.
+    target: RwSignal<Option<T>>,
+    /// The revocation, whose last failure is forgotten.
+    action: Revoke,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+{
+    view! {
+        <button
+            type="button"
+            class=format!("btn btn-ghost btn-sm revoke-{noun}")
+            aria-label=aria_label
+            on:click=move |_| {
+                action.value().set(None);
+                target.set(Some(row.clone()));
+            }
+        >
+            "Revoke"
+        </button>
+    }
+}
+
+/// The "Revoke …?" dialog (`#confirm-revoke`) for the picked row; the body says what
+/// revoking it does.
+#[component]
+fn RevokeDialog<T>(
+    /// The picked row; `Some` opens the dialog.
+    target: RwSignal<Option<T>>,
+    /// The revocation.
+    action: Revoke,
+    /// The question for the row.
+    title: fn(&T) -> String,
+    /// The confirm button's text.
+    confirm_label: &'static str,
+    /// The row's id.
+    id: fn(&T) -> Uuid,
+    /// What revoking the row does.
+    body: fn(T) -> AnyView,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+{
+    view! {
+        <ConfirmDialog
+            open=Signal::derive(move || target.with(Option::is_some))
+            on_close=Callback::new(move |()| {
+                if !action.pending().get_untracked() {
+                    target.set(None);
+                }
+            })
+            title=Signal::derive(move || target.with(|t| t.as_ref().map(title).unwrap_or_default()))
+            confirm_label=confirm_label
+            confirm_id="confirm-revoke"
+            pending=action.pending()
+            error=failure_text(action)
+            on_confirm=Callback::new(move |()| {
+                if let Some(id) = target.with_untracked(|t| t.as_ref().map(id)) {
+                    action.dispatch(id);
+                }
+            })
+        >
+            {move || target.get().map(body)}
+        </ConfirmDialog>
     }
 }
 
@@ -241,14 +351,6 @@ fn count(n: u64, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sorting_starts_ascending_and_flips() {
-        assert_eq!(next_sort("", "name"), "name");
-        assert_eq!(next_sort("name", "name"), "-name");
-        assert_eq!(next_sort("-name", "name"), "name");
-        assert_eq!(next_sort("-name", "slug"), "slug");
-    }
 
     #[test]
     fn money_and_counts_read_naturally() {

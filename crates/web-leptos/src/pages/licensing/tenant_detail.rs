@@ -8,7 +8,7 @@ use tessera_domain::tenant::{
     DeletionImpact, SubscriptionView, TenantStatus, TenantView, UpdateTenantRequest,
 };
 
-use super::{StaffOnly, action_error, count, moment, money, refusal_fields};
+use super::{StaffOnly, count, moment, money, refusal_fields};
 use crate::api::ApiError;
 use crate::api::licensing as api;
 use crate::components::{
@@ -17,6 +17,7 @@ use crate::components::{
 };
 use crate::forms::FormErrors;
 use crate::page::Page;
+use crate::pages::login::failure_alert;
 
 type SaveAction = Action<UpdateTenantRequest, Result<TenantView, ApiError>>;
 
@@ -259,7 +260,7 @@ fn EditTenant(
     view! {
         <section class="card" id="tenant-edit">
             <h2 class="card-title">"Edit"</h2>
-            {action_error(save)}
+            {failure_alert(save)}
             {move || saved().then(|| view! { <Alert kind=AlertKind::Success>"Saved."</Alert> })}
             <form class="form" on:submit=on_submit novalidate>
                 <TextField id="edit-name" label="Name" value=name error=form.error("name") on_blur=form.touch("name")/>
@@ -546,7 +547,7 @@ fn DeleteTenantModal(
                     autocomplete="off"
                 />
             </form>
-            {action_error(delete)}
+            {failure_alert(delete)}
         </Modal>
     }
 }

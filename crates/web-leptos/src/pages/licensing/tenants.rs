@@ -7,17 +7,17 @@ use tessera_domain::plan::{PlanView, SYSTEM_PLAN};
 use tessera_domain::tenant::{CreateTenantRequest, CreateTenantResponse, TenantStatus, TenantView};
 
 use super::issued_codes::IssuedCodes;
-use super::{
-    FilterSelect, SearchInput, SortHeader, StaffOnly, action_error, day, money, refusal_fields,
-};
+use super::{FilterSelect, SearchInput, StaffOnly, day, money, refilter, refusal_fields};
 use crate::api::ApiError;
 use crate::api::licensing::{self as api, TenantQuery};
 use crate::components::{
-    Alert, AlertKind, Badge, BusySpinner, EmptyState, ErrorList, Loading, Modal, PageHeader, Pager,
-    SelectField, Spinner, StatusBadge, TextField, Tone, capitalize,
+    Alert, AlertKind, Badge, CancelButton, EmptyState, ErrorList, Loading, Modal, PageHeader,
+    Pager, SelectField, SortHeader, Spinner, StatusBadge, SubmitButton, TextField, Tone,
+    capitalize,
 };
 use crate::forms::FormErrors;
 use crate::page::Page;
+use crate::pages::login::failure_alert;
 
 type Plans = LocalResource<Result<Vec<PlanView>, ApiError>>;
 
@@ -80,14 +80,7 @@ fn TenantList() -> impl IntoView {
             ("suspended".to_owned(), "Suspended".to_owned()),
         ]
     });
-    let set = move |change: fn(&mut TenantQuery, String)| {
-        Callback::new(move |value: String| {
-            query.update(|q| {
-                change(q, value);
-                q.page = 1;
-            });
-        })
-    };
+    let set = |change| refilter(query, change);
     let on_search = set(|q, v| q.search = v);
     let on_plan = set(|q, v| q.plan = v);
     let on_status = set(|q, v| {
@@ -285,7 +278,7 @@ fn NewTenantModal(
 
     let form_view = move || {
         view! {
-            {action_error(create)}
+            {failure_alert(create)}
             <form class="form" id="new-tenant-form" on:submit=on_submit novalidate>
                 <TextField
                     id="tenant-slug"
@@ -364,17 +357,8 @@ fn NewTenantModal(
             .into_any()
             } else {
                 view! {
-                <button type="button" class="btn btn-secondary" on:click=move |_| close.run(())>"Cancel"</button>
-                <button
-                    type="submit"
-                    form="new-tenant-form"
-                    class="btn btn-primary"
-                    id="tenant-create-submit"
-                    disabled=move || pending.get()
-                >
-                    <BusySpinner when=pending/>
-                    {move || if pending.get() { "Creating…" } else { "Create tenant" }}
-                </button>
+                <CancelButton on_cancel=close/>
+                <SubmitButton form="new-tenant-form" id="tenant-create-submit" pending=pending label="Create tenant" busy="Creating…"/>
             }
             .into_any()
             }

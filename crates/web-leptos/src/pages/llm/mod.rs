@@ -11,9 +11,10 @@ use tessera_domain::llm::ProjectStatus;
 pub use project::LlmProjectPage;
 
 use super::restricted::Restricted;
-use crate::api::ApiError;
-use crate::components::{Alert, AlertKind, PageHeader};
+
+use crate::components::PageHeader;
 use crate::page::Page;
+pub(crate) use crate::pages::login::{failure_alert, failure_text};
 
 /// Staff: the system prompt editor and its versions, then the projects table
 /// (`Page::LlmPrompts`).
@@ -71,33 +72,6 @@ pub(crate) fn preview(text: &str, keep: usize) -> String {
     } else {
         text.to_owned()
     }
-}
-
-/// The last failure of an action as an error alert with the server's `detail`.
-pub(crate) fn action_failure<I: 'static, T: Send + Sync + 'static>(
-    action: Action<I, Result<T, ApiError>>,
-) -> impl IntoView {
-    move || {
-        action
-            .value()
-            .with(|r| match r {
-                Some(Err(e)) => Some(e.to_string()),
-                _ => None,
-            })
-            .map(|m| view! { <Alert kind=AlertKind::Error>{m}</Alert> })
-    }
-}
-
-/// The last failure's text, for a [`ConfirmDialog`](crate::components::ConfirmDialog).
-pub(crate) fn failure_text<I: 'static, T: Send + Sync + 'static>(
-    action: Action<I, Result<T, ApiError>>,
-) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        action.value().with(|r| match r {
-            Some(Err(e)) => Some(e.to_string()),
-            _ => None,
-        })
-    })
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use tessera_domain::llm::{
 };
 use uuid::Uuid;
 
-use super::{action_failure, failure_text, moment, parse_status, preview, status_options};
+use super::{failure_alert, failure_text, moment, parse_status, preview, status_options};
 use crate::api::ApiError;
 use crate::api::llm as api;
 use crate::components::{
@@ -162,7 +162,7 @@ fn ProjectEditor(
                 </Field>
                 <SelectField id="project-status" label="Status" value=status options=options
                     hint="Completed is final: a completed project cannot be reopened."/>
-                {action_failure(save)}
+                {failure_alert(save)}
                 {move || save.value().with(|r| matches!(r, Some(Ok(_)))).then(|| view! {
                     <Alert kind=AlertKind::Success>"Project saved."</Alert>
                 })}
@@ -335,7 +335,7 @@ fn AgentPrompts(
                     <textarea class="textarea" id="agent-content" name="agent-content" rows="6" bind:value=content
                         on:blur={ let touch = form.touch("content"); move |_| touch.run(()) }></textarea>
                 </Field>
-                {action_failure(save)}
+                {failure_alert(save)}
                 {move || save.value().with(|r| match r {
                     Some(Ok(a)) => Some(view! { <Alert kind=AlertKind::Success>{format!("Saved the {} prompt.", a.agent_type)}</Alert> }),
                     _ => None,

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_navigate;
 use tessera_domain::llm::{CreateProjectRequest, Project};
 use tessera_domain::page::Paged;
 
-use super::{action_failure, moment, parse_status, status_options};
+use super::{failure_alert, moment, parse_status, status_options};
 use crate::api::ApiError;
 use crate::api::llm::{self as api, ProjectQuery};
 use crate::components::{
@@ -195,7 +195,7 @@ fn NewProjectDialog(
                 <Field id="new-project-prompt" label="Project prompt" error=form.error("prompt")>
                     <textarea class="textarea" id="new-project-prompt" name="new-project-prompt" rows="5" bind:value=prompt></textarea>
                 </Field>
-                {action_failure(create)}
+                {failure_alert(create)}
                 <div class="form-actions">
                     <button type="button" class="btn btn-secondary" on:click=move |_| open.set(false)>"Cancel"</button>
                     <button type="submit" class="btn btn-primary" id="create-llm-project" disabled=move || pending.get()>

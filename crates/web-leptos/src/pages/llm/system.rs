@@ -5,7 +5,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use tessera_domain::llm::{PROMPT_MAX, PromptInput, SystemPrompt};
 
-use super::{action_failure, failure_text, moment, preview};
+use super::{failure_alert, failure_text, moment, preview};
 use crate::api::ApiError;
 use crate::api::llm as api;
 use crate::components::{
@@ -181,7 +181,7 @@ fn Editor(
                     }
                 ></textarea>
             </Field>
-            {action_failure(save)}
+            {failure_alert(save)}
             {move || {
                 let ok = save.value().with(|r| matches!(r, Some(Ok(_))));
                 ok.then(|| view! { <Alert kind=AlertKind::Success>"Saved as a new version."</Alert> })

@@ -15,7 +15,7 @@ use crate::components::{
 };
 use crate::forms::FormErrors;
 use crate::page::Page;
-use crate::pages::llm::{action_failure, failure_text, moment, preview};
+use crate::pages::llm::{failure_alert, failure_text, moment, preview};
 use crate::pages::login::server_field_errors;
 use crate::pages::restricted::Restricted;
 
@@ -241,7 +241,7 @@ fn ActivateForm(
                 <Field id="activate-prompt" label="Project prompt" error=form.error("prompt") hint="Optional; you can set it later.">
                     <textarea class="textarea" id="activate-prompt" name="activate-prompt" rows="4" bind:value=prompt></textarea>
                 </Field>
-                {action_failure(activate)}
+                {failure_alert(activate)}
                 {move || activate.value().with(|r| match r {
                     Some(Ok(p)) => Some(view! {
                         <div class="alert alert-success" role="status" id="activate-success">{format!("{} is active.", p.name)}</div>
@@ -321,7 +321,7 @@ fn EditDialog(
                     hint="Your agents run with the platform's system prompt, then this prompt, then their agent prompt.">
                     <textarea class="textarea" id="project-prompt" name="project-prompt" rows="8" bind:value=prompt></textarea>
                 </Field>
-                {action_failure(save)}
+                {failure_alert(save)}
                 <div class="form-actions">
                     <button type="button" class="btn btn-secondary" on:click=move |_| target.set(None)>"Cancel"</button>
                     <button type="submit" class="btn btn-primary" id="save-project" disabled=move || pending.get()>

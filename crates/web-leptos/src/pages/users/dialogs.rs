@@ -14,10 +14,10 @@ use uuid::Uuid;
 use super::Viewer;
 use crate::api::{self, ApiError};
 use crate::components::{
-    Alert, AlertKind, BusySpinner, ConfirmDialog, Field, Modal, SelectField, TextField,
+    Alert, AlertKind, ConfirmDialog, Field, FormActions, Modal, SelectField, TargetModal, TextField,
 };
 use crate::forms::FormErrors;
-use crate::pages::login::{failure_alert, server_field_errors};
+use crate::pages::login::{failure_alert, failure_text, server_field_errors};
 
 /// `(value, label)` options for a role select.
 fn role_options(roles: Vec<Role>) -> Signal<Vec<(String, String)>> {
@@ -87,6 +87,7 @@ pub fn EditUserDialog(
         }
     });
     let pending = save.pending();
+    let close = Callback::new(move |()| target.set(None));
     let body = move || {
         let Some(user) = target.get_untracked() else {
             return ().into_any();
@@ -175,32 +176,15 @@ pub fn EditUserDialog(
                     <input type="checkbox" id="edit-user-active" bind:checked=active disabled=is_self/>
                     <span>"Active: may sign in"</span>
                 </label>
-                <div class="form-actions">
-                    <button type="button" class="btn btn-secondary" on:click=move |_| target.set(None)>"Cancel"</button>
-                    <button type="submit" id="edit-user-save" class="btn btn-primary" disabled=move || pending.get()>
-                        <BusySpinner when=pending/>
-                        {move || if pending.get() { "Saving…" } else { "Save" }}
-                    </button>
-                </div>
+                <FormActions on_cancel=close id="edit-user-save" pending=pending label="Save" busy="Saving…"/>
             </form>
         }
         .into_any()
     };
-    let title = Signal::derive(move || {
-        target.with(|u| {
-            u.as_ref()
-                .map(|u| format!("Edit {}", u.name))
-                .unwrap_or_default()
-        })
-    });
     view! {
-        <Modal
-            open=Signal::derive(move || target.with(Option::is_some))
-            on_close=move |()| target.set(None)
-            title=title
-        >
+        <TargetModal target=target title=|u| format!("Edit {}", u.name)>
             {untrack(body)}
-        </Modal>
+        </TargetModal>
     }
 }
 
@@ -228,12 +212,7 @@ pub fn SetActiveDialog(
     });
     let is_active = move || target.with(|u| u.as_ref().map(|u| u.status == "active"));
     let name = move || target.with(|u| u.as_ref().map(|u| u.name.clone()).unwrap_or_default());
-    let error = Signal::derive(move || {
-        set_active.value().with(|r| match r {
-            Some(Err(e)) => Some(e.to_string()),
-            _ => None,
-        })
-    });
+    let error = failure_text(set_active);
     let close = move |()| {
         set_active.value().set(None);
         target.set(None);
@@ -286,6 +265,7 @@ pub fn ResetPasswordDialog(
         async move { api::users::reset_password(id, request).await }
     });
     let pending = reset.pending();
+    let close = Callback::new(move |()| target.set(None));
     let body = move || {
         let Some(user) = target.get_untracked() else {
             return ().into_any();
@@ -368,37 +348,22 @@ pub fn ResetPasswordDialog(
                         />
                     </Show>
                     <p class="text-muted text-sm">"Either way, their current sessions end."</p>
-                    <div class="form-actions">
-                        <button type="button" class="btn btn-secondary" on:click=move |_| target.set(None)>"Cancel"</button>
-                        <button type="submit" id="reset-password-submit" class="btn btn-primary" disabled=move || pending.get()>
-                            <BusySpinner when=pending/>
-                            {move || match (pending.get(), set_now.get()) {
-                                (true, _) => "Working…",
-                                (false, true) => "Set password",
-                                (false, false) => "Send link",
-                            }}
-                        </button>
-                    </div>
+                    <FormActions
+                        on_cancel=close
+                        id="reset-password-submit"
+                        pending=pending
+                        label=Signal::derive(move || if set_now.get() { "Set password" } else { "Send link" })
+                        busy="Working…"
+                    />
                 </form>
             </Show>
         }
         .into_any()
     };
-    let title = Signal::derive(move || {
-        target.with(|u| {
-            u.as_ref()
-                .map(|u| format!("Reset {}'s password", u.name))
-                .unwrap_or_default()
-        })
-    });
     view! {
-        <Modal
-            open=Signal::derive(move || target.with(Option::is_some))
-            on_close=move |()| target.set(None)
-            title=title
-        >
+        <TargetModal target=target title=|u| format!("Reset {}'s password", u.name)>
             {untrack(body)}
-        </Modal>
+        </TargetModal>
     }
 }
 
@@ -469,6 +434,7 @@ pub fn NewUserDialog(
         }
     });
     let pending = create.pending();
+    let close = Callback::new(move |()| open.set(false));
     let body = move || {
         create.value().set(None);
         let values = [(); 6].map(|()| RwSignal::new(String::new()));
@@ -515,18 +481,12 @@ pub fn NewUserDialog(
                             error=form.error("tenant") on_blur=form.touch("tenant") hint="The organisation's slug."/>
                     </Show>
                 </div>
-                <div class="form-actions">
-                    <button type="button" class="btn btn-secondary" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" id="new-user-submit" class="btn btn-primary" disabled=move || pending.get()>
-                        <BusySpinner when=pending/>
-                        {move || if pending.get() { "Creating…" } else { "Create user" }}
-                    </button>
-                </div>
+                <FormActions on_cancel=close id="new-user-submit" pending=pending label="Create user" busy="Creating…"/>
             </form>
         }
     };
     view! {
-        <Modal open=open on_close=move |()| open.set(false) title="New user">
+        <Modal open=open on_close=close title="New user">
             {untrack(body)}
         </Modal>
     }

@@ -9,7 +9,6 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use tessera_domain::worklog::{DailyTotal, Worklog, WorklogPage as Slice};
 use uuid::Uuid;
-use wasm_bindgen::{JsCast, JsValue};
 
 use super::form::{duration_label, today};
 use super::quick_add::QuickAddState;
@@ -93,41 +92,6 @@ fn export_range(filter: &WorklogFilter, today: NaiveDate) -> (NaiveDate, NaiveDa
             .unwrap_or(to)
     });
     (from, to)
-}
-
-/// Offers CSV text as a file download (a Blob behind an object URL).
-///
-/// # Errors
-/// When the browser cannot build the file; the text is for people.
-fn download_csv(file_name: &str, csv: &str) -> Result<(), String> {
-    let build = || -> Result<(), JsValue> {
-        let parts = web_sys::js_sys::Array::of1(&JsValue::from_str(csv));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("text/csv;charset=utf-8");
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-        let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-        let link = document()
-            .create_element("a")?
-            .unchecked_into::<web_sys::HtmlAnchorElement>();
-        link.set_href(&url);
-        link.set_download(file_name);
-        // Firefox only follows a link that is in the document.
-        document().body().ok_or("no body")?.append_child(&link)?;
-        link.click();
-        link.remove();
-        // Revoking at once can cancel the download that just started.
-        set_timeout(
-            move || {
-                let _ = web_sys::Url::revoke_object_url(&url);
-            },
-            std::time::Duration::from_secs(30),
-        );
-        Ok(())
-    };
-    build().map_err(|e| {
-        leptos::logging::warn!("CSV download failed: {e:?}");
-        "The browser could not create the CSV file.".to_owned()
-    })
 }
 
 /// A date input's text as a date; empty means "no limit".
@@ -224,7 +188,13 @@ pub fn WorklogPage() -> impl IntoView {
         let (from, to) = export_range(&applied.get_untracked(), today());
         async move {
             let csv = api::worklogs::export_csv(from, to).await?;
-            download_csv(&format!("worklog-{from}-{to}.csv"), &csv).map_err(ApiError::Network)
+            crate::components::download(
+                &format!("worklog-{from}-{to}.csv"),
+                "text/csv;charset=utf-8",
+                &csv,
+                "The browser could not create the CSV file.",
+            )
+            .map_err(ApiError::Network)
         }
     });
     let exporting = export.pending();

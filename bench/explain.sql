@@ -15,7 +15,9 @@ SELECT string_agg(quote_literal(d), ', ') AS slice_days FROM (SELECT DISTINCT wo
 SELECT code_hash, id AS code_id, tenant_id AS code_tenant FROM activation_codes WHERE label = 'Benchmark (tessera seed)' ORDER BY id LIMIT 1 \gset
 SELECT t.id AS big_tenant FROM tenants t ORDER BY (SELECT count(*) FROM ledger_entries l WHERE l.tenant_id = t.id) DESC LIMIT 1 \gset
 
-\echo '### 1. Tenant list with search (GET /admin/api/tenants?search=falcon): the count, then the page'
+\echo '### 1. Tenant list with search (GET /admin/api/tenants?search=falcon), now: the page and its total in one query (window count over the first 1,000 sorted matches; paging::fetch)'
+EXPLAIN (ANALYZE, BUFFERS) SELECT *, COUNT(*) OVER () AS "total_count" FROM (SELECT "tenants"."id", "tenants"."slug", "tenants"."name", "tenants"."contact_email", "tenants"."plan", "tenants"."status", "tenants"."active_devices", "tenants"."project_count", "tenants"."created_at", "tenants"."updated_at" FROM "tenants" WHERE (LOWER(slug || ' ' || name || ' ' || COALESCE(contact_email, ''))) LIKE '%falcon%' ESCAPE E'\\' AND (LOWER("slug") LIKE '%falcon%' ESCAPE E'\\' OR LOWER("name") LIKE '%falcon%' ESCAPE E'\\' OR LOWER("contact_email") LIKE '%falcon%' ESCAPE E'\\') ORDER BY "tenants"."created_at" DESC NULLS LAST, "tenants"."id" DESC LIMIT 1000) AS "first_rows" ORDER BY "first_rows"."created_at" DESC NULLS LAST, "first_rows"."id" DESC LIMIT 50 OFFSET 0;
+\echo '### 1a. Before: the count, then the page (the filter ran twice)'
 EXPLAIN (ANALYZE, BUFFERS) SELECT COUNT(*) AS num_items FROM (SELECT "tenants"."id", "tenants"."slug", "tenants"."name", "tenants"."contact_email", "tenants"."plan", "tenants"."status", "tenants"."active_devices", "tenants"."project_count", "tenants"."created_at", "tenants"."updated_at" FROM "tenants" WHERE (LOWER(slug || ' ' || name || ' ' || COALESCE(contact_email, ''))) LIKE '%falcon%' ESCAPE E'\\' AND (LOWER("slug") LIKE '%falcon%' ESCAPE E'\\' OR LOWER("name") LIKE '%falcon%' ESCAPE E'\\' OR LOWER("contact_email") LIKE '%falcon%' ESCAPE E'\\')) AS "sub_query";
 EXPLAIN (ANALYZE, BUFFERS) SELECT "tenants"."id", "tenants"."slug", "tenants"."name", "tenants"."contact_email", "tenants"."plan", "tenants"."status", "tenants"."active_devices", "tenants"."project_count", "tenants"."created_at", "tenants"."updated_at" FROM "tenants" WHERE (LOWER(slug || ' ' || name || ' ' || COALESCE(contact_email, ''))) LIKE '%falcon%' ESCAPE E'\\' AND (LOWER("slug") LIKE '%falcon%' ESCAPE E'\\' OR LOWER("name") LIKE '%falcon%' ESCAPE E'\\' OR LOWER("contact_email") LIKE '%falcon%' ESCAPE E'\\') ORDER BY "tenants"."created_at" DESC NULLS LAST, "tenants"."id" DESC LIMIT 50 OFFSET 0;
 \echo '### 1b. Before (the per-column match alone, as the server sent it until the trigram index): the count'
@@ -46,12 +48,11 @@ EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM devices WHERE tenant_id = :'code
 \echo '### 5. Ledger: latest entry (the balance) of the tenant with the longest ledger'
 EXPLAIN (ANALYZE, BUFFERS) SELECT "ledger_entries"."id", "ledger_entries"."tenant_id", "ledger_entries"."account_id", "ledger_entries"."sequence", "ledger_entries"."kind", "ledger_entries"."amount_cents", "ledger_entries"."balance_after_cents", "ledger_entries"."currency", "ledger_entries"."reason", "ledger_entries"."actor_id", "ledger_entries"."reference", "ledger_entries"."created_at" FROM "ledger_entries" WHERE "ledger_entries"."tenant_id" = :'big_tenant' ORDER BY "ledger_entries"."sequence" DESC LIMIT 1;
 
-\echo '### 6. Metrics job: LLM figures of the current month (crates/api/src/metrics.rs, llm())'
+\echo '### 6. Metrics job: LLM figures of the current month, now aggregated by the database (crates/api/src/metrics.rs, llm())'
+EXPLAIN (ANALYZE, BUFFERS) SELECT CAST(COUNT(*) AS BIGINT) AS calls, CAST(COUNT(duration_ms) AS BIGINT) AS timed, CAST(COALESCE(SUM(duration_ms), 0) AS BIGINT) AS duration_ms, CAST(COALESCE(SUM(CASE WHEN success THEN 0 ELSE 1 END), 0) AS BIGINT) AS failures, CAST(COALESCE(SUM(tokens), 0) AS BIGINT) AS tokens, CAST(COALESCE(SUM(cost_cents), 0) AS BIGINT) AS cost_cents FROM usage_events WHERE kind = 'llm_call' AND occurred_at >= date_trunc('month', now()) AND occurred_at < date_trunc('month', now()) + interval '1 month';
+\echo '### 6b. Before: every llm_call row of the month sent to the server'
 EXPLAIN (ANALYZE, BUFFERS) SELECT "usage_events"."duration_ms", "usage_events"."success", "usage_events"."tokens", "usage_events"."cost_cents" FROM "usage_events" WHERE "usage_events"."kind" = 'llm_call' AND "usage_events"."occurred_at" >= date_trunc('month', now()) AND "usage_events"."occurred_at" < date_trunc('month', now()) + interval '1 month';
-
-\echo '### 6b. Proposed: the same figures aggregated by the database (no rows sent to the server)'
-EXPLAIN (ANALYZE, BUFFERS) SELECT count(*), avg(duration_ms), count(*) FILTER (WHERE NOT success), sum(tokens), sum(cost_cents) FROM usage_events WHERE kind = 'llm_call' AND occurred_at >= date_trunc('month', now()) AND occurred_at < date_trunc('month', now()) + interval '1 month';
-\echo '### 6c. Proposed: the same figures from the daily rollups'
+\echo '### 6c. Not adopted: the same figures from the daily rollups (no count of timed events there, so the mean would not be exact)'
 EXPLAIN (ANALYZE, BUFFERS) SELECT sum(events), sum(duration_ms), sum(failures), sum(tokens), sum(cost_cents) FROM usage_rollups WHERE kind = 'llm_call' AND day >= date_trunc('month', now())::date AND day < (date_trunc('month', now()) + interval '1 month')::date;
 
 \echo '### Table sizes'

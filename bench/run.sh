@@ -16,7 +16,7 @@
 #   BENCH_THREADS=2  BENCH_ONLY="activate validate ..." (a subset of scenarios)
 #   BENCH_PGBENCH_CLIENTS=16 (pgbench -c)  BENCH_PERF=0 (no CPU profiles)
 #   BENCH_METRICS_JOB=0 (keep the metrics job from running, to see the scenarios' own memory)
-#   TESSERA_DB_MAX_CONNECTIONS (the server's pool, default 16)
+#   TESSERA_DB_MAX_CONNECTIONS (the server's pool, default 10)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

@@ -37,7 +37,7 @@ pub struct Settings {
     pub bind: String,
     /// `DATABASE_URL`: `sqlite://...` (default `sqlite://tessera.db?mode=rwc`) or `postgres://...`.
     pub database_url: String,
-    /// `TESSERA_DB_MAX_CONNECTIONS`: PostgreSQL pool size (default 16; SQLite always uses one
+    /// `TESSERA_DB_MAX_CONNECTIONS`: PostgreSQL pool size (default 10; SQLite always uses one
     /// writer). Size it to what the database's cores can run at once; with several replicas,
     /// keep replicas × pool size below PostgreSQL's `max_connections` (docs/SCALING.md).
     pub db_max_connections: u32,
@@ -159,7 +159,7 @@ impl Settings {
             bind: text("TESSERA_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             database_url: text("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://tessera.db?mode=rwc".into()),
-            db_max_connections: number(&vars, "TESSERA_DB_MAX_CONNECTIONS", 16)?,
+            db_max_connections: number(&vars, "TESSERA_DB_MAX_CONNECTIONS", 10)?,
             jwt_secret: text("TESSERA_JWT_SECRET"),
             hmac_key: text("TESSERA_HMAC_KEY"),
             license_signing_key: text("TESSERA_LICENSE_SIGNING_KEY"),
@@ -256,7 +256,7 @@ mod tests {
         assert!(s.database_url.starts_with("sqlite://"));
         assert_eq!(s.env, Environment::Development);
         assert_eq!(s.access_token_ttl_secs, 900);
-        assert_eq!(s.db_max_connections, 16);
+        assert_eq!(s.db_max_connections, 10);
     }
 
     #[test]

@@ -204,9 +204,11 @@ pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 const BODY_MIN_RATE_BYTES_PER_SEC: u64 = 500;
 
 /// Middleware: a request body must arrive within [`BODY_TIMEOUT`], extended by one second
-/// per 500 bytes received. actix's `client_request_timeout` covers only the head, so
-/// without this a client that sends a head and then stalls mid-body holds its connection
-/// (and a waiting handler) forever. A late body fails its extractor: 408 for JSON.
+/// per 500 bytes received, counted from when the handler starts reading it (a handler that
+/// waits for its turn first, like usage ingest, does not spend the client's time).
+/// actix's `client_request_timeout` covers only the head, so without this a client that
+/// sends a head and then stalls mid-body holds its connection (and a waiting handler)
+/// forever. A late body fails its extractor: 408 for JSON.
 pub fn limit_body_time<S, B>(mut req: ServiceRequest, srv: &S) -> S::Future
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
@@ -216,7 +218,7 @@ where
         let timed: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> =
             Box::pin(BodyDeadline {
                 inner: payload,
-                timer: Box::pin(tokio::time::sleep(BODY_TIMEOUT)),
+                timer: None,
                 expired: false,
             });
         req.set_payload(Payload::from(timed));
@@ -227,7 +229,8 @@ where
 /// A body stream that fails with `TimedOut` once its deadline passes.
 struct BodyDeadline {
     inner: Payload,
-    timer: Pin<Box<tokio::time::Sleep>>,
+    /// Started by the first read.
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
     expired: bool,
 }
 
@@ -239,15 +242,18 @@ impl Stream for BodyDeadline {
         if this.expired {
             return Poll::Ready(None);
         }
+        let timer = this
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(BODY_TIMEOUT)));
         match Pin::new(&mut this.inner).poll_next(cx) {
             Poll::Ready(Some(Ok(chunk))) => {
                 let more =
                     Duration::from_millis(chunk.len() as u64 * 1000 / BODY_MIN_RATE_BYTES_PER_SEC);
-                let deadline = this.timer.deadline() + more;
-                this.timer.as_mut().reset(deadline);
+                let deadline = timer.deadline() + more;
+                timer.as_mut().reset(deadline);
                 Poll::Ready(Some(Ok(chunk)))
             }
-            Poll::Pending => match this.timer.as_mut().poll(cx) {
+            Poll::Pending => match timer.as_mut().poll(cx) {
                 Poll::Ready(()) => {
                     this.expired = true;
                     Poll::Ready(Some(Err(PayloadError::Io(std::io::Error::new(

@@ -121,20 +121,28 @@ async fn sender(state: &AppState, req: &HttpRequest) -> ApiResult<Sender> {
 pub async fn ingest_usage(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: Json<UsageBatch>,
-) -> ApiResult<web::Json<UsageBatchResult>> {
+    payload: web::Payload,
+) -> actix_web::Result<web::Json<UsageBatchResult>> {
     let who = sender(&state, &req).await?;
-    let batch = body.into_inner();
-    let now = Utc::now();
-    batch.validate(now).map_err(ApiError::validation)?;
-    let total = batch.events.len() as i64;
-    // At most as many batches as the pool has connections go on from here: the others
-    // wait without building statements or holding a connection's turn.
+    // At most as many batches as the pool has connections are read, parsed and written at
+    // once; the others wait here with their bodies unread (in the socket, not in memory).
     let _permit = state
         .usage_permits
         .acquire()
         .await
         .map_err(|e| ApiError::Internal(format!("usage permits: {e}")))?;
+    // The JSON extractor keeps the size limit, the content-type check and problem+json.
+    let batch = Json::<UsageBatch>::from_request(&req, &mut payload.into_inner())
+        .await?
+        .into_inner();
+    Ok(web::Json(record(&state, who, batch).await?))
+}
+
+/// Validates and writes one batch: events, rollups and the reserve charge, in one transaction.
+async fn record(state: &AppState, who: Sender, batch: UsageBatch) -> ApiResult<UsageBatchResult> {
+    let now = Utc::now();
+    batch.validate(now).map_err(ApiError::validation)?;
+    let total = batch.events.len() as i64;
     let mut seen = HashSet::new();
     let mut lines = Vec::with_capacity(batch.events.len());
     let rows: Vec<usage_event::ActiveModel> = batch
@@ -258,11 +266,11 @@ pub async fn ingest_usage(
         );
     }
     let accepted = inserted.len() as i64;
-    Ok(web::Json(UsageBatchResult {
+    Ok(UsageBatchResult {
         accepted,
         duplicates: total - accepted,
         charged_cents: charged,
-    }))
+    })
 }
 
 /// Rollup filters.

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::{Alert, AlertKind, BusySpinner, Modal};
+use crate::api::ApiError;
 
 /// A "Are you sure?" dialog for one destructive action: what happens, the server's
 /// refusal if any, Cancel, and a red confirm button that is disabled while it runs.
@@ -56,5 +57,94 @@ pub fn ConfirmDialog(
             {children()}
             {move || error.get().map(|e| view! { <Alert kind=AlertKind::Error>{e}</Alert> })}
         </Modal>
+    }
+}
+
+/// A [`ConfirmDialog`] for the row in `target` (`Some` opens it): confirming runs
+/// `action` with the row's `key`; closing is refused while it runs.
+#[component]
+pub fn TargetConfirm<T, K, R>(
+    /// The picked row; `Some` opens the dialog.
+    target: RwSignal<Option<T>>,
+    /// The action, e.g. the revocation.
+    action: Action<K, Result<R, ApiError>>,
+    /// The question for the row.
+    title: fn(&T) -> String,
+    /// The confirm button's text.
+    confirm_label: &'static str,
+    /// The confirm button's id.
+    confirm_id: &'static str,
+    /// What the action takes from the row, e.g. its id.
+    key: fn(&T) -> K,
+    /// What the action does to the row.
+    body: fn(T) -> AnyView,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    K: Send + Sync + 'static,
+    R: Send + Sync + 'static,
+{
+    view! {
+        <ConfirmDialog
+            open=Signal::derive(move || target.with(Option::is_some))
+            on_close=Callback::new(move |()| {
+                if !action.pending().get_untracked() {
+                    target.set(None);
+                }
+            })
+            title=Signal::derive(move || target.with(|t| t.as_ref().map(title).unwrap_or_default()))
+            confirm_label=confirm_label
+            confirm_id=confirm_id
+            pending=action.pending()
+            error=Signal::derive(move || {
+                action.value().with(|r| r.as_ref().and_then(|r| r.as_ref().err().map(ToString::to_string)))
+            })
+            on_confirm=Callback::new(move |()| {
+                if let Some(k) = target.with_untracked(|t| t.as_ref().map(key)) {
+                    action.dispatch(k);
+                }
+            })
+        >
+            {move || target.get().map(body)}
+        </ConfirmDialog>
+    }
+}
+
+/// A row's small button (`class`) that forgets `action`'s last failure and picks `row`
+/// into `target`, which opens its dialog.
+#[component]
+pub fn PickButton<T, K, O>(
+    /// The button's classes.
+    #[prop(into)]
+    class: String,
+    /// The button's text.
+    label: &'static str,
+    /// What it does, for screen readers.
+    #[prop(optional, into)]
+    aria_label: Option<String>,
+    /// The row.
+    row: T,
+    /// Where the picked row goes.
+    target: RwSignal<Option<T>>,
+    /// The action whose last result is forgotten.
+    action: Action<K, O>,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    K: 'static,
+    O: Send + Sync + 'static,
+{
+    view! {
+        <button
+            type="button"
+            class=class
+            aria-label=aria_label
+            on:click=move |_| {
+                action.value().set(None);
+                target.set(Some(row.clone()));
+            }
+        >
+            {label}
+        </button>
     }
 }

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use super::{BusySpinner, Modal};
 
-/// A form's primary submit button: disabled with a spinner and `busy` text while `pending`.
+/// A form's primary submit button: disabled with a spinner (and `busy` text, if given)
+/// while `pending`.
 #[component]
 pub fn SubmitButton(
     /// The button's id, for tests.
@@ -16,16 +17,35 @@ pub fn SubmitButton(
     /// The text while idle, e.g. "Save".
     #[prop(into)]
     label: Signal<&'static str>,
-    /// The text while running, e.g. "Saving…".
-    busy: &'static str,
+    /// The text while running, e.g. "Saving…"; the idle text by default.
+    #[prop(optional)]
+    busy: Option<&'static str>,
     /// The form's id, when the button sits outside it (a dialog's footer).
     #[prop(optional)]
     form: Option<&'static str>,
+    /// Full width (`btn-block`).
+    #[prop(optional)]
+    block: bool,
+    /// Hidden (kept in the form, e.g. for people who may not save).
+    #[prop(optional)]
+    hidden: bool,
+    /// Also disabled while this holds, e.g. nothing changed.
+    #[prop(optional, into)]
+    idle: Option<Signal<bool>>,
 ) -> impl IntoView {
+    let class = if block {
+        "btn btn-primary btn-block"
+    } else {
+        "btn btn-primary"
+    };
+    let disabled = move || pending.get() || idle.is_some_and(|i| i.get());
     view! {
-        <button type="submit" form=form class="btn btn-primary" id=id disabled=move || pending.get()>
+        <button type="submit" form=form class=class id=id hidden=hidden disabled=disabled>
             <BusySpinner when=pending/>
-            {move || if pending.get() { busy } else { label.get() }}
+            {move || match busy {
+                Some(busy) if pending.get() => busy,
+                _ => label.get(),
+            }}
         </button>
     }
 }

@@ -9,7 +9,7 @@ use super::billing::{money, today_utc};
 use super::charts::{self, Frame, coord};
 use super::restricted::Restricted;
 use crate::api::{self, ApiError};
-use crate::components::{EmptyState, ErrorList, Loading, PageHeader, capitalize};
+use crate::components::{EmptyState, Loader, PageHeader, capitalize};
 use crate::page::Page;
 
 /// The analytics page: a date range (the last 30 days by default) and its figures.
@@ -65,11 +65,9 @@ fn AnalyticsBody() -> impl IntoView {
                 />
             </label>
         </form>
-        <Transition fallback=|| view! { <Loading text="Loading analytics…"/> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                {move || Suspend::new(async move { data.await.map(figures) })}
-            </ErrorBoundary>
-        </Transition>
+        <Loader text="Loading analytics…">
+            {move || Suspend::new(async move { data.await.map(figures) })}
+        </Loader>
     }
 }
 

@@ -8,11 +8,10 @@ use tessera_domain::audit::AuditEventView;
 use tessera_domain::page::CursorPage;
 
 use super::restricted::Restricted;
+use crate::api;
 use crate::api::audit::AuditFilter;
-use crate::api::{self, ApiError};
-use crate::components::{BusySpinner, EmptyState, ErrorList, Loading, PageHeader, TextField};
+use crate::components::{EmptyState, LoadMore, Loader, MorePages, PageHeader, TextField};
 use crate::page::Page;
-use crate::pages::login::failure_alert;
 use crate::session::Session;
 
 type Slice = CursorPage<AuditEventView>;
@@ -79,29 +78,13 @@ fn AuditTrail() -> impl IntoView {
     let action = RwSignal::new(String::new());
     let tenant = RwSignal::new(String::new());
     let applied = RwSignal::new(AuditFilter::default());
-    let more = RwSignal::new(Vec::<Slice>::new());
-    // See the worklog timeline: a late "Load more" answer must not join a newer list.
-    let generation = StoredValue::new(0u64);
+    let pages =
+        MorePages::new(move |cursor| api::audit::list(applied.get_untracked(), Some(cursor)));
 
     let first = LocalResource::new(move || {
         let filter = applied.get();
-        generation.update_value(|g| *g += 1);
-        more.set(Vec::new());
+        pages.restart();
         api::audit::list(filter, None)
-    });
-    let load_more = Action::new_local(move |cursor: &String| {
-        let (filter, cursor, started) = (
-            applied.get_untracked(),
-            cursor.clone(),
-            generation.get_value(),
-        );
-        async move {
-            let slice = api::audit::list(filter, Some(cursor)).await?;
-            if generation.get_value() == started {
-                more.update(|m| m.push(slice));
-            }
-            Ok::<_, ApiError>(())
-        }
     });
 
     let apply = move |ev: SubmitEvent| {
@@ -129,22 +112,15 @@ fn AuditTrail() -> impl IntoView {
                 <button type="button" class="btn btn-ghost" on:click=clear>"Clear"</button>
             </div>
         </form>
-        <Transition fallback=|| view! { <Loading text="Loading the audit log…"/> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                {move || Suspend::new(async move {
-                    first.await.map(|slice| trail(slice, more, load_more, applied.get_untracked() != AuditFilter::default()))
-                })}
-            </ErrorBoundary>
-        </Transition>
+        <Loader text="Loading the audit log…">
+            {move || Suspend::new(async move {
+                first.await.map(|slice| trail(slice, pages, applied.get_untracked() != AuditFilter::default()))
+            })}
+        </Loader>
     }
 }
 
-fn trail(
-    first: Slice,
-    more: RwSignal<Vec<Slice>>,
-    load_more: Action<String, Result<(), ApiError>>,
-    filtered: bool,
-) -> AnyView {
+fn trail(first: Slice, pages: MorePages<Slice>, filtered: bool) -> AnyView {
     if first.items.is_empty() {
         let (title, text) = if filtered {
             (
@@ -164,25 +140,9 @@ fn trail(
         }
         .into_any();
     }
-    let first_cursor = first.next_cursor.clone();
-    let first_items = first.items;
+    let next = pages.next(first.next_cursor.clone());
     // Audit events are immutable, so rows are keyed by id alone and never re-render.
-    let events = Signal::derive(move || {
-        more.with(|pages| {
-            first_items
-                .iter()
-                .chain(pages.iter().flat_map(|p| p.items.iter()))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    });
-    let next_cursor = move || {
-        more.with(|pages| match pages.last() {
-            Some(last) => last.next_cursor.clone(),
-            None => first_cursor.clone(),
-        })
-    };
-    let loading = load_more.pending();
+    let events = pages.items(first.items);
     view! {
         <div class="table-wrap">
             <table class="table audit-table" id="audit-table">
@@ -201,21 +161,7 @@ fn trail(
                 </tbody>
             </table>
         </div>
-        {failure_alert(load_more)}
-        <div class="timeline-end">
-            {move || match next_cursor() {
-                Some(cursor) => view! {
-                    <button type="button" id="audit-load-more" class="btn btn-secondary"
-                        disabled=move || loading.get()
-                        on:click=move |_| { load_more.dispatch(cursor.clone()); }>
-                        <BusySpinner when=loading/>
-                        {move || if loading.get() { "Loading…" } else { "Load more" }}
-                    </button>
-                }
-                .into_any(),
-                None => view! { <p class="text-muted text-sm" id="audit-end">"That is everything."</p> }.into_any(),
-            }}
-        </div>
+        <LoadMore class="timeline-end" id="audit-load-more" end_id="audit-end" next=next load=pages.load/>
     }
     .into_any()
 }

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use tessera_domain::auth::MeResponse;
 
-use crate::components::{ErrorList, Loading, PageHeader, capitalize};
+use crate::components::{Loader, PageHeader, capitalize};
 use crate::layout::Me;
 use crate::page::Page;
 use crate::pages::{LiveFeed, PortalHome, StaffKpis};
@@ -33,11 +33,9 @@ pub fn DashboardPage() -> impl IntoView {
         <PageHeader title=Page::Dashboard.title() crumbs=Page::Dashboard.crumbs()/>
         <section class="card welcome-card">
             <h2 class="card-title">"Welcome, " {name}</h2>
-            <Transition fallback=|| view! { <Loading text="Loading your organisation…"/> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                    {move || Suspend::new(async move { me.await.map(where_line) })}
-                </ErrorBoundary>
-            </Transition>
+            <Loader text="Loading your organisation…">
+                {move || Suspend::new(async move { me.await.map(where_line) })}
+            </Loader>
             <div class="card-actions">
                 <A href=Page::Worklog.path() attr:class="btn btn-secondary btn-sm">"Open worklog"</A>
                 <A href=Page::Profile.path() attr:class="btn btn-ghost btn-sm">"View profile"</A>

@@ -4,7 +4,7 @@ use leptos_router::components::A;
 use tessera_domain::auth::LoginRequest;
 
 use crate::api::{self, ApiError};
-use crate::components::{Alert, AlertKind, BusySpinner, TextField};
+use crate::components::{Alert, AlertKind, SubmitButton, TextField};
 use crate::forms::FormErrors;
 use crate::page::Page;
 
@@ -125,15 +125,7 @@ pub fn LoginPage() -> impl IntoView {
                     input_type="password"
                     autocomplete="current-password"
                 />
-                <button
-                    type="submit"
-                    id="login-submit"
-                    class="btn btn-primary btn-block"
-                    disabled=move || pending.get()
-                >
-                    <BusySpinner when=pending/>
-                    {move || if pending.get() { "Signing in…" } else { "Sign in" }}
-                </button>
+                <SubmitButton id="login-submit" pending=pending label="Sign in" busy="Signing in…" block=true/>
             </form>
             <p class="auth-alt">
                 "Member of an organisation? "

@@ -12,7 +12,7 @@ use super::thresholds::ThresholdEditor;
 use crate::api::metrics::{MetricsSummary, Operational};
 use crate::api::{self, ApiError};
 use crate::components::{
-    Alert as AlertBox, AlertKind, Badge, EmptyState, ErrorList, Loading, PageHeader, Tone,
+    Alert as AlertBox, AlertKind, Badge, EmptyState, Loader, PageHeader, Tone,
 };
 use crate::format::{fixed, short};
 use crate::page::Page;
@@ -67,11 +67,9 @@ fn MetricsBody() -> impl IntoView {
         {move || failure.get().map(|e| view! {
             <AlertBox kind=AlertKind::Error title="Could not recompute">{e.to_string()}</AlertBox>
         })}
-        <Transition fallback=|| view! { <Loading text="Loading metrics…"/> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                {move || Suspend::new(async move { summary.await.map(dashboard) })}
-            </ErrorBoundary>
-        </Transition>
+        <Loader text="Loading metrics…">
+            {move || Suspend::new(async move { summary.await.map(dashboard) })}
+        </Loader>
         <ThresholdEditor on_saved=Callback::new(move |()| summary.refetch())/>
     }
 }

@@ -5,7 +5,7 @@ use tessera_domain::auth::{OtpRequest, OtpVerifyRequest};
 
 use super::login::{AuthCard, failure_alert, server_field_errors};
 use crate::api;
-use crate::components::{Alert, AlertKind, BusySpinner, TextField};
+use crate::components::{Alert, AlertKind, SubmitButton, TextField};
 use crate::forms::FormErrors;
 use crate::page::Page;
 
@@ -88,10 +88,7 @@ pub fn OtpPage() -> impl IntoView {
                     input_type="email"
                     autocomplete="email"
                 />
-                <button type="submit" id="otp-send" class="btn btn-primary btn-block" disabled=move || pending.get()>
-                    <BusySpinner when=pending/>
-                    {move || if pending.get() { "Sending…" } else { "Send code" }}
-                </button>
+                <SubmitButton id="otp-send" pending=pending label="Send code" busy="Sending…" block=true/>
             </form>
         }
     };
@@ -118,10 +115,7 @@ pub fn OtpPage() -> impl IntoView {
                     placeholder="123456"
                     autofocus=true
                 />
-                <button type="submit" id="otp-verify" class="btn btn-primary btn-block" disabled=move || pending.get()>
-                    <BusySpinner when=pending/>
-                    {move || if pending.get() { "Checking…" } else { "Sign in" }}
-                </button>
+                <SubmitButton id="otp-verify" pending=pending label="Sign in" busy="Checking…" block=true/>
             </form>
             <div class="auth-actions">
                 <button type="button" class="btn btn-ghost btn-sm" on:click=start_over>"Use a different e-mail"</button>

@@ -1,9 +1,7 @@
 use leptos::prelude::*;
 use tessera_domain::auth::{MeResponse, TenantSummary};
 
-use crate::components::{
-    Badge, ErrorList, Loading, PageHeader, RoleBadge, StatusBadge, Tone, capitalize,
-};
+use crate::components::{Badge, Loader, PageHeader, RoleBadge, StatusBadge, Tone, capitalize};
 use crate::layout::Me;
 use crate::page::Page;
 
@@ -13,11 +11,9 @@ pub fn ProfilePage() -> impl IntoView {
     let me = Me::get();
     view! {
         <PageHeader title=Page::Profile.title() crumbs=Page::Profile.crumbs()/>
-        <Transition fallback=|| view! { <Loading text="Loading your profile…"/> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                {move || Suspend::new(async move { me.await.map(profile) })}
-            </ErrorBoundary>
-        </Transition>
+        <Loader text="Loading your profile…">
+            {move || Suspend::new(async move { me.await.map(profile) })}
+        </Loader>
     }
 }
 

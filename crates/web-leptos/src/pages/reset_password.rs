@@ -9,7 +9,7 @@ use tessera_domain::{FieldError, validation};
 
 use super::login::{AuthCard, failure_alert, server_field_errors};
 use crate::api;
-use crate::components::{Alert, AlertKind, BusySpinner, TextField};
+use crate::components::{Alert, AlertKind, SubmitButton, TextField};
 use crate::forms::FormErrors;
 use crate::page::Page;
 
@@ -87,10 +87,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     error=form.error("confirm")
                     on_blur=form.touch("confirm")
                 />
-                <button type="submit" id="reset-submit" class="btn btn-primary btn-block" disabled=move || pending.get()>
-                    <BusySpinner when=pending/>
-                    {move || if pending.get() { "Saving…" } else { "Set new password" }}
-                </button>
+                <SubmitButton id="reset-submit" pending=pending label="Set new password" busy="Saving…" block=true/>
             </form>
         }
     };

@@ -15,8 +15,7 @@ use super::{
 use crate::api::ApiError;
 use crate::api::billing::{self as api, AccountQuery, DayRange};
 use crate::components::{
-    Alert, AlertKind, BusySpinner, EmptyState, ErrorList, Loading, PageHeader, Pager, SortHeader,
-    Spinner,
+    Alert, AlertKind, BusySpinner, EmptyState, Loader, PageHeader, Pager, SortHeader, Spinner,
 };
 use crate::page::Page;
 
@@ -192,28 +191,24 @@ fn BillingAdmin() -> impl IntoView {
         {move || notice.get().map(|n| view! {
             <Alert kind=AlertKind::Success><span id="billing-notice">{n}</span></Alert>
         })}
-        <Transition fallback=|| view! { <Loading text="Loading the summary…"/> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                {move || Suspend::new(async move { summary.await.map(summary_cards) })}
-            </ErrorBoundary>
-        </Transition>
+        <Loader text="Loading the summary…">
+            {move || Suspend::new(async move { summary.await.map(summary_cards) })}
+        </Loader>
         <section class="billing-accounts" aria-label="Accounts">
-            <Transition fallback=|| view! { <Loading text="Loading the accounts…"/> } set_pending=set_updating>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                    {move || Suspend::new(async move {
-                        accounts.await.map(|rows| AccountsTable {
-                            rows,
-                            filtered: !status.get_untracked().is_empty(),
-                            sort: sort.into(),
-                            on_sort,
-                            on_page,
-                            ledger_for,
-                            adjust_for,
-                            threshold_for,
-                        }.view())
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <Loader text="Loading the accounts…" set_pending=set_updating>
+                {move || Suspend::new(async move {
+                    accounts.await.map(|rows| AccountsTable {
+                        rows,
+                        filtered: !status.get_untracked().is_empty(),
+                        sort: sort.into(),
+                        on_sort,
+                        on_page,
+                        ledger_for,
+                        adjust_for,
+                        threshold_for,
+                    }.view())
+                })}
+            </Loader>
         </section>
         // The ledger comes first so that Escape, heard by both open dialogs in creation
         // order, reaches it while the adjustment dialog on top is still open (it then

@@ -15,8 +15,7 @@ use super::{parse_cents, signed_money};
 use crate::api::ApiError;
 use crate::api::billing as api;
 use crate::components::{
-    Alert, AlertKind, BusySpinner, EmptyState, ErrorList, Field, FormActions, Loading, TargetModal,
-    TextField,
+    EmptyState, Field, FormActions, LoadMore, Loader, MorePages, TargetModal, TextField,
 };
 use crate::forms::FormErrors;
 use crate::pages::login::{failure_alert, server_field_errors};
@@ -70,41 +69,29 @@ pub fn LedgerDialog(
             return ().into_any();
         };
         let slug = account.tenant_slug.clone();
-        let more = RwSignal::new(Vec::<Slice>::new());
-        // A "Load more" answer that arrives after a reload belongs to the old list.
-        let generation = StoredValue::new(0u64);
-        let first = LocalResource::new({
+        let pages = MorePages::new({
             let slug = slug.clone();
-            move || {
-                version.track();
-                generation.update_value(|g| *g += 1);
-                more.set(Vec::new());
+            move |cursor| {
                 let slug = slug.clone();
-                async move { api::ledger(&slug, None).await }
+                async move { api::ledger(&slug, Some(cursor)).await }
             }
         });
-        let load_more = Action::new_local(move |cursor: &String| {
-            let (slug, cursor, started) = (slug.clone(), cursor.clone(), generation.get_value());
-            async move {
-                let slice = api::ledger(&slug, Some(cursor)).await?;
-                if generation.get_value() == started {
-                    more.update(|m| m.push(slice));
-                }
-                Ok::<_, ApiError>(())
-            }
+        let first = LocalResource::new(move || {
+            version.track();
+            pages.restart();
+            let slug = slug.clone();
+            async move { api::ledger(&slug, None).await }
         });
         view! {
             <p class="billing-ledger-head">
                 <code>{account.tenant_slug.clone()}</code>
                 " · threshold " {money(account.low_balance_threshold_cents, &account.currency)}
             </p>
-            <Transition fallback=|| view! { <Loading text="Loading the ledger…"/> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                    {move || Suspend::new(async move {
-                        first.await.map(|slice| entries(slice, more, load_more))
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <Loader text="Loading the ledger…">
+                {move || Suspend::new(async move {
+                    first.await.map(|slice| entries(slice, pages))
+                })}
+            </Loader>
         }
         .into_any()
     };
@@ -143,11 +130,7 @@ pub fn LedgerDialog(
 }
 
 /// The entries table (`.ledger-entry` rows) with the balance on top and "Load more".
-fn entries(
-    first: Slice,
-    more: RwSignal<Vec<Slice>>,
-    load_more: Action<String, Result<(), ApiError>>,
-) -> AnyView {
+fn entries(first: Slice, pages: MorePages<Slice>) -> AnyView {
     let Some(newest) = first.items.first().cloned() else {
         return view! {
             <EmptyState title="No entries yet" icon="¤">
@@ -156,24 +139,8 @@ fn entries(
         }
         .into_any();
     };
-    let first_cursor = first.next_cursor.clone();
-    let first_items = first.items;
-    let all = Memo::new(move |_| {
-        more.with(|pages| {
-            first_items
-                .iter()
-                .chain(pages.iter().flat_map(|p| p.items.iter()))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    });
-    let next_cursor = move || {
-        more.with(|pages| match pages.last() {
-            Some(last) => last.next_cursor.clone(),
-            None => first_cursor.clone(),
-        })
-    };
-    let loading = load_more.pending();
+    let next = pages.next(first.next_cursor.clone());
+    let all = pages.items(first.items);
     view! {
         <p class="billing-ledger-balance">
             "Balance: " <strong id="ledger-balance">{money(newest.balance_after_cents, &newest.currency)}</strong>
@@ -194,30 +161,8 @@ fn entries(
                 </tbody>
             </table>
         </div>
-        {move || {
-            let failure = load_more.value().with(|r| r.as_ref().and_then(|r| r.as_ref().err().map(ToString::to_string)));
-            failure.map(|e| view! { <Alert kind=AlertKind::Error>{e}</Alert> })
-        }}
-        <div class="billing-ledger-end">
-            {move || match next_cursor() {
-                Some(cursor) => view! {
-                    <button
-                        type="button"
-                        id="ledger-load-more"
-                        class="btn btn-secondary btn-sm"
-                        disabled=move || loading.get()
-                        on:click=move |_| {
-                            load_more.dispatch(cursor.clone());
-                        }
-                    >
-                        <BusySpinner when=loading/>
-                        {move || if loading.get() { "Loading…" } else { "Load more" }}
-                    </button>
-                }
-                .into_any(),
-                None => view! { <p class="text-muted text-sm" id="ledger-end">"That is every entry."</p> }.into_any(),
-            }}
-        </div>
+        <LoadMore class="billing-ledger-end" id="ledger-load-more" button_class="btn btn-secondary btn-sm"
+            end_id="ledger-end" end_text="That is every entry." next=next load=pages.load/>
     }
     .into_any()
 }

@@ -16,8 +16,7 @@ use super::{
 use crate::api::ApiError;
 use crate::api::billing::{self as api, DayRange};
 use crate::components::{
-    Alert, AlertKind, BusySpinner, EmptyState, ErrorList, Loading, PageHeader, StatusBadge,
-    TextField,
+    Alert, AlertKind, EmptyState, Loader, PageHeader, StatusBadge, SubmitButton, TextField,
 };
 use crate::forms::FormErrors;
 use crate::page::Page;
@@ -51,11 +50,9 @@ fn TenantReserve() -> impl IntoView {
     // Bumped when a top-up opens, so the list below shows it.
     let opened = RwSignal::new(0u64);
     view! {
-        <Transition fallback=|| view! { <Loading text="Loading your reserve…"/> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                {move || Suspend::new(async move { reserve.await.map(reserve_view) })}
-            </ErrorBoundary>
-        </Transition>
+        <Loader text="Loading your reserve…">
+            {move || Suspend::new(async move { reserve.await.map(reserve_view) })}
+        </Loader>
         {if org_admin {
             view! { <TopUpForm online_payment=online_payment opened=opened/> }.into_any()
         } else {
@@ -171,11 +168,9 @@ fn TopUpList(
     view! {
         <section class="card" id="top-up-list">
             <h2 class="card-title">"Top-ups"</h2>
-            <Transition fallback=|| view! { <Loading text="Loading top-ups…"/> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                    {move || Suspend::new(async move { first.await.map(table) })}
-                </ErrorBoundary>
-            </Transition>
+            <Loader text="Loading top-ups…">
+                {move || Suspend::new(async move { first.await.map(table) })}
+            </Loader>
         </section>
     }
 }
@@ -358,10 +353,7 @@ fn TopUpForm(
                     autocomplete="off"
                 />
                 <div class="billing-form-actions">
-                    <button type="submit" id="topup-submit" class="btn btn-primary" disabled=move || pending.get()>
-                        <BusySpinner when=pending/>
-                        {move || if pending.get() { "Opening…" } else { "Open top-up" }}
-                    </button>
+                    <SubmitButton id="topup-submit" pending=pending label="Open top-up" busy="Opening…"/>
                 </div>
             </form>
             {result}
@@ -489,11 +481,9 @@ fn UsagePanel() -> impl IntoView {
         <section class="card" id="usage-panel">
             <h2 class="card-title">"Usage, last 30 days"</h2>
             <p class="text-sm text-muted">{format!("{} to {} (UTC)", range.from, range.to)}</p>
-            <Transition fallback=|| view! { <Loading text="Loading usage…"/> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                    {move || Suspend::new(async move { rollups.await.map(table) })}
-                </ErrorBoundary>
-            </Transition>
+            <Loader text="Loading usage…">
+                {move || Suspend::new(async move { rollups.await.map(table) })}
+            </Loader>
         </section>
     }
 }

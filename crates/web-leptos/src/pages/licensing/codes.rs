@@ -7,13 +7,11 @@ use tessera_domain::code::{CodeStatus, CodeView, CreateCodesRequest};
 use tessera_domain::page::Paged;
 
 use super::issued_codes::IssuedCodes;
-use super::{
-    RevokeButton, RevokeDialog, StaffOnly, TenantFilters, day, refilter, refusal_fields, revocation,
-};
+use super::{StaffOnly, TenantFilters, day, refilter, refusal_fields, revocation};
 use crate::api::licensing::{self as api, CodeQuery};
 use crate::components::{
-    CancelButton, EmptyState, ErrorList, Loading, Modal, PageHeader, Pager, StatusBadge,
-    SubmitButton, TextField, capitalize,
+    CancelButton, EmptyState, Loader, Modal, PageHeader, Pager, PickButton, StatusBadge,
+    SubmitButton, TargetConfirm, TextField, capitalize,
 };
 use crate::forms::FormErrors;
 use crate::page::Page;
@@ -133,7 +131,7 @@ fn CodeList() -> impl IntoView {
                                     <td><StatusBadge status=status.to_owned()/></td>
                                     <td class="table-actions">
                                         {revocable.then(|| view! {
-                                            <RevokeButton noun="code" aria_label=format!("Revoke code {prefix}-…") row=row target=revoking action=revoke/>
+                                            <PickButton class="btn btn-ghost btn-sm revoke-code" label="Revoke" aria_label=format!("Revoke code {prefix}-…") row=row target=revoking action=revoke/>
                                         })}
                                     </td>
                                 </tr>
@@ -167,22 +165,21 @@ fn CodeList() -> impl IntoView {
             on_search=on_search
             updating=updating
         />
-        <Transition fallback=|| view! { <Loading text="Loading activation codes…"/> } set_pending=set_updating>
-            <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                {move || Suspend::new(async move { codes.await.map(table) })}
-            </ErrorBoundary>
-        </Transition>
+        <Loader text="Loading activation codes…" set_pending=set_updating>
+            {move || Suspend::new(async move { codes.await.map(table) })}
+        </Loader>
         <GenerateCodesModal
             open=generating
             tenant=generate_for
             on_generated=Callback::new(move |()| codes.refetch())
         />
-        <RevokeDialog
+        <TargetConfirm
             target=revoking
             action=revoke
             title=|c| format!("Revoke code {}-…?", c.prefix)
             confirm_label="Revoke code"
-            id=|c| c.id
+            confirm_id="confirm-revoke"
+            key=|c| c.id
             body=|c| view! {
                 <p>
                     "Code " <code>{format!("{}-…", c.prefix)}</code> " of " <strong>{c.tenant_slug}</strong>

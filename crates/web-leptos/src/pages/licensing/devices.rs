@@ -4,9 +4,11 @@ use leptos_router::hooks::use_query_map;
 use tessera_domain::device::{DeviceStatus, DeviceView};
 use tessera_domain::page::Paged;
 
-use super::{RevokeButton, RevokeDialog, StaffOnly, TenantFilters, moment, refilter, revocation};
+use super::{StaffOnly, TenantFilters, moment, refilter, revocation};
 use crate::api::licensing::{self as api, DeviceQuery};
-use crate::components::{EmptyState, ErrorList, Loading, PageHeader, Pager, StatusBadge};
+use crate::components::{
+    EmptyState, Loader, PageHeader, Pager, PickButton, StatusBadge, TargetConfirm,
+};
 use crate::page::Page;
 
 /// Staff: activated devices of every tenant, with tenant, status and search filters, and
@@ -124,7 +126,7 @@ fn DeviceList() -> impl IntoView {
                                     <td class="date">{moment(d.license_expires_at)}</td>
                                     <td class="table-actions">
                                         {revocable.then(|| view! {
-                                            <RevokeButton noun="device" aria_label=format!("Revoke device {}", d.name) row=row target=revoking action=revoke/>
+                                            <PickButton class="btn btn-ghost btn-sm revoke-device" label="Revoke" aria_label=format!("Revoke device {}", d.name) row=row target=revoking action=revoke/>
                                         })}
                                     </td>
                                 </tr>
@@ -151,17 +153,16 @@ fn DeviceList() -> impl IntoView {
             on_search=on_search
             updating=updating
         />
-        <Transition fallback=|| view! { <Loading text="Loading devices…"/> } set_pending=set_updating>
-            <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                {move || Suspend::new(async move { devices.await.map(table) })}
-            </ErrorBoundary>
-        </Transition>
-        <RevokeDialog
+        <Loader text="Loading devices…" set_pending=set_updating>
+            {move || Suspend::new(async move { devices.await.map(table) })}
+        </Loader>
+        <TargetConfirm
             target=revoking
             action=revoke
             title=|d| format!("Revoke device {}?", d.name)
             confirm_label="Revoke device"
-            id=|d| d.id
+            confirm_id="confirm-revoke"
+            key=|d| d.id
             body=|d| view! {
                 <p>
                     <strong>{d.name}</strong> " (" {d.platform} ") of " <strong>{d.tenant_slug}</strong>

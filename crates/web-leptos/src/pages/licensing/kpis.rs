@@ -3,7 +3,7 @@ use leptos_router::components::A;
 use tessera_domain::dashboard::DashboardView;
 
 use crate::api::licensing as api;
-use crate::components::{ErrorList, Loading};
+use crate::components::Loader;
 use crate::page::Page;
 
 /// The staff dashboard's key figures from `GET /admin/api/dashboard`: tenants, active
@@ -34,11 +34,9 @@ pub fn StaffKpis() -> impl IntoView {
                 {move || if updating.get() { "Refreshing…" } else { "Refresh" }}
             </button>
         </div>
-        <Transition fallback=|| view! { <Loading text="Loading key figures…"/> } set_pending=set_updating>
-            <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                {move || Suspend::new(async move { figures.await.map(cards) })}
-            </ErrorBoundary>
-        </Transition>
+        <Loader text="Loading key figures…" set_pending=set_updating>
+            {move || Suspend::new(async move { figures.await.map(cards) })}
+        </Loader>
     }
 }
 

@@ -27,9 +27,8 @@ pub use tenants::TenantsPage;
 
 use crate::api::ApiError;
 use crate::api::licensing::{CodeQuery, DeviceQuery, TenantQuery};
-use crate::components::{Alert, AlertKind, ConfirmDialog, PageHeader, Spinner};
+use crate::components::{Alert, AlertKind, PageHeader, Spinner};
 use crate::page::Page;
-use crate::pages::login::failure_text;
 use crate::session::Session;
 
 /// Renders `children` only for people `page` admits; others see why not, and no request
@@ -231,82 +230,6 @@ where
         }
     });
     (target, action)
-}
-
-/// A row's "Revoke" button (`.revoke-<noun>`): forgets the last failure and picks the row.
-#[component]
-fn RevokeButton<T>(
-    /// `code` or `device`.
-    noun: &'static str,
-    /// What is revoked, for screen readers.
-    aria_label: String,
-    /// The row.
-    row: T,
-    /// Where the picked row goes.
-    target: RwSignal<Option<T>>,
-    /// The revocation, whose last failure is forgotten.
-    action: Revoke,
-) -> impl IntoView
-where
-    T: Clone + Send + Sync + 'static,
-{
-    view! {
-        <button
-            type="button"
-            class=format!("btn btn-ghost btn-sm revoke-{noun}")
-            aria-label=aria_label
-            on:click=move |_| {
-                action.value().set(None);
-                target.set(Some(row.clone()));
-            }
-        >
-            "Revoke"
-        </button>
-    }
-}
-
-/// The "Revoke …?" dialog (`#confirm-revoke`) for the picked row; the body says what
-/// revoking it does.
-#[component]
-fn RevokeDialog<T>(
-    /// The picked row; `Some` opens the dialog.
-    target: RwSignal<Option<T>>,
-    /// The revocation.
-    action: Revoke,
-    /// The question for the row.
-    title: fn(&T) -> String,
-    /// The confirm button's text.
-    confirm_label: &'static str,
-    /// The row's id.
-    id: fn(&T) -> Uuid,
-    /// What revoking the row does.
-    body: fn(T) -> AnyView,
-) -> impl IntoView
-where
-    T: Clone + Send + Sync + 'static,
-{
-    view! {
-        <ConfirmDialog
-            open=Signal::derive(move || target.with(Option::is_some))
-            on_close=Callback::new(move |()| {
-                if !action.pending().get_untracked() {
-                    target.set(None);
-                }
-            })
-            title=Signal::derive(move || target.with(|t| t.as_ref().map(title).unwrap_or_default()))
-            confirm_label=confirm_label
-            confirm_id="confirm-revoke"
-            pending=action.pending()
-            error=failure_text(action)
-            on_confirm=Callback::new(move |()| {
-                if let Some(id) = target.with_untracked(|t| t.as_ref().map(id)) {
-                    action.dispatch(id);
-                }
-            })
-        >
-            {move || target.get().map(body)}
-        </ConfirmDialog>
-    }
 }
 
 /// The field errors of an action's last refusal, with stable refusal codes that concern

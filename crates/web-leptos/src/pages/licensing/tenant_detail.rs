@@ -12,8 +12,8 @@ use super::{StaffOnly, count, moment, money, refusal_fields};
 use crate::api::ApiError;
 use crate::api::licensing as api;
 use crate::components::{
-    Alert, AlertKind, Badge, BusySpinner, Crumb, EmptyState, ErrorList, Loading, Modal, PageHeader,
-    Pager, SelectField, StatusBadge, TextField, Tone, capitalize,
+    Alert, AlertKind, Badge, BusySpinner, Crumb, EmptyState, Loader, Loading, Modal, PageHeader,
+    Pager, SelectField, StatusBadge, SubmitButton, TextField, Tone, capitalize,
 };
 use crate::forms::FormErrors;
 use crate::page::Page;
@@ -98,13 +98,11 @@ fn TenantDetail() -> impl IntoView {
             </div>
             <section class="card" id="subscription-history">
                 <h2 class="card-title">"Subscription history"</h2>
-                <Transition fallback=|| view! { <Loading text="Loading the subscription history…"/> }>
-                    <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                        {move || Suspend::new(async move {
-                            history.await.map(|page| subscriptions(page, history_page))
-                        })}
-                    </ErrorBoundary>
-                </Transition>
+                <Loader text="Loading the subscription history…">
+                    {move || Suspend::new(async move {
+                        history.await.map(|page| subscriptions(page, history_page))
+                    })}
+                </Loader>
             </section>
             <section class="card danger-zone">
                 <h2 class="card-title">"Delete this tenant"</h2>
@@ -130,20 +128,17 @@ fn TenantDetail() -> impl IntoView {
     };
     view! {
         {header}
-        <Transition fallback=|| view! { <Loading text="Loading the tenant…"/> }>
-            <ErrorBoundary fallback=|errors| view! {
-                <ErrorList errors/>
-                <p class="card-actions">
-                    <A href=Page::Tenants.path() attr:class="btn btn-secondary btn-sm">"Back to tenants"</A>
-                </p>
-            }>
-                {move || Suspend::new(async move {
-                    // The plan list only decorates the page; the tenant decides whether it shows.
-                    let _ = plans.await;
-                    tenant.await.map(body)
-                })}
-            </ErrorBoundary>
-        </Transition>
+        <Loader text="Loading the tenant…" on_error=|| view! {
+            <p class="card-actions">
+                <A href=Page::Tenants.path() attr:class="btn btn-secondary btn-sm">"Back to tenants"</A>
+            </p>
+        }>
+            {move || Suspend::new(async move {
+                // The plan list only decorates the page; the tenant decides whether it shows.
+                let _ = plans.await;
+                tenant.await.map(body)
+            })}
+        </Loader>
     }
 }
 
@@ -294,15 +289,8 @@ fn EditTenant(
                     disabled=is_system
                 />
                 <div>
-                    <button
-                        type="submit"
-                        class="btn btn-primary"
-                        id="tenant-save"
-                        disabled=move || pending.get() || !changed()
-                    >
-                        <BusySpinner when=pending/>
-                        {move || if pending.get() { "Saving…" } else { "Save changes" }}
-                    </button>
+                    <SubmitButton id="tenant-save" pending=pending label="Save changes" busy="Saving…"
+                        idle=Signal::derive(move || !changed())/>
                 </div>
             </form>
         </section>

@@ -11,9 +11,8 @@ use super::{FilterSelect, SearchInput, StaffOnly, day, money, refilter, refusal_
 use crate::api::ApiError;
 use crate::api::licensing::{self as api, TenantQuery};
 use crate::components::{
-    Alert, AlertKind, Badge, CancelButton, EmptyState, ErrorList, Loading, Modal, PageHeader,
-    Pager, SelectField, SortHeader, Spinner, StatusBadge, SubmitButton, TextField, Tone,
-    capitalize,
+    Alert, AlertKind, Badge, CancelButton, EmptyState, Loader, Modal, PageHeader, Pager,
+    SelectField, SortHeader, Spinner, StatusBadge, SubmitButton, TextField, Tone, capitalize,
 };
 use crate::forms::FormErrors;
 use crate::page::Page;
@@ -198,11 +197,9 @@ fn TenantList() -> impl IntoView {
             <button type="button" class="btn btn-ghost btn-sm" on:click=clear_filters>"Clear filters"</button>
             {move || updating.get().then(|| view! { <Spinner label="Updating the list"/> })}
         </div>
-        <Transition fallback=|| view! { <Loading text="Loading tenants…"/> } set_pending=set_updating>
-            <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                {move || Suspend::new(async move { tenants.await.map(table) })}
-            </ErrorBoundary>
-        </Transition>
+        <Loader text="Loading tenants…" set_pending=set_updating>
+            {move || Suspend::new(async move { tenants.await.map(table) })}
+        </Loader>
         <NewTenantModal open=creating plans=plans on_created=Callback::new(move |()| tenants.refetch())/>
     }
 }

@@ -16,8 +16,8 @@ use super::{failure_alert, failure_text, moment, parse_status, preview, status_o
 use crate::api::ApiError;
 use crate::api::llm as api;
 use crate::components::{
-    Alert, AlertKind, BusySpinner, ConfirmDialog, Crumb, EmptyState, ErrorList, Field, Loading,
-    PageHeader, SelectField, StatusBadge, TextField,
+    Alert, AlertKind, ConfirmDialog, Crumb, EmptyState, Field, Loader, PageHeader, PickButton,
+    SelectField, StatusBadge, SubmitButton, TargetConfirm, TextField,
 };
 use crate::forms::FormErrors;
 use crate::page::Page;
@@ -51,19 +51,16 @@ pub fn LlmProjectPage() -> impl IntoView {
     view! {
         <PageHeader title=Page::LlmProject.title() crumbs=crumbs()/>
         <Restricted page=Page::LlmProject>
-            <Transition fallback=|| view! { <Loading text="Loading the project…"/> }>
-                <ErrorBoundary fallback=|errors| view! {
-                    <ErrorList errors/>
-                    <p class="back-link"><A href=Page::LlmPrompts.path()>"← Back to LLM prompts"</A></p>
-                }>
-                    {move || Suspend::new(async move {
-                        project.await.map(|p| {
-                            let pid = p.id;
-                            view! { <ProjectEditor project=p/> <AgentPrompts project=pid/> }
-                        })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <Loader text="Loading the project…" on_error=|| view! {
+                <p class="back-link"><A href=Page::LlmPrompts.path()>"← Back to LLM prompts"</A></p>
+            }>
+                {move || Suspend::new(async move {
+                    project.await.map(|p| {
+                        let pid = p.id;
+                        view! { <ProjectEditor project=p/> <AgentPrompts project=pid/> }
+                    })
+                })}
+            </Loader>
         </Restricted>
     }
 }
@@ -171,10 +168,7 @@ fn ProjectEditor(
                         on:click=move |_| { delete.value().set(None); deleting.set(true); }>
                         "Delete project"
                     </button>
-                    <button type="submit" class="btn btn-primary" id="save-project" disabled=move || pending.get() || unchanged()>
-                        <BusySpinner when=pending/>
-                        "Save"
-                    </button>
+                    <SubmitButton id="save-project" pending=pending label="Save" idle=Signal::derive(unchanged)/>
                 </div>
             </form>
         </section>
@@ -299,10 +293,8 @@ fn AgentPrompts(
                                         <td class="table-actions">
                                             <button type="button" class="btn btn-ghost btn-sm edit-agent"
                                                 on:click=move |_| edit(for_edit.clone())>"Edit"</button>
-                                            <button type="button" class="btn btn-ghost-danger btn-sm delete-agent"
-                                                on:click=move |_| { delete.value().set(None); deleting.set(Some(for_delete.clone())); }>
-                                                "Delete"
-                                            </button>
+                                            <PickButton class="btn btn-ghost-danger btn-sm delete-agent" label="Delete"
+                                                row=for_delete target=deleting action=delete/>
                                         </td>
                                     </tr>
                                 }
@@ -318,11 +310,9 @@ fn AgentPrompts(
     view! {
         <section class="card" id="project-agents">
             <h2 class="card-title">"Agent prompts"</h2>
-            <Transition fallback=|| view! { <Loading text="Loading agent prompts…"/> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                    {move || Suspend::new(async move { agents.await.map(list) })}
-                </ErrorBoundary>
-            </Transition>
+            <Loader text="Loading agent prompts…">
+                {move || Suspend::new(async move { agents.await.map(list) })}
+            </Loader>
             <h3 class="card-title">{move || if editing.get() { "Edit agent prompt" } else { "Add an agent prompt" }}</h3>
             <form class="form" on:submit=on_submit novalidate>
                 <Field id="agent-type" label="Agent type" error=form.error("agent_type")
@@ -344,24 +334,20 @@ fn AgentPrompts(
                     <button type="button" class="btn btn-secondary" id="clear-agent" on:click=move |_| { save.value().set(None); clear(); }>
                         {move || if editing.get() { "Cancel edit" } else { "Clear" }}
                     </button>
-                    <button type="submit" class="btn btn-primary" id="save-agent" disabled=move || pending.get()>
-                        <BusySpinner when=pending/>
-                        "Save agent prompt"
-                    </button>
+                    <SubmitButton id="save-agent" pending=pending label="Save agent prompt"/>
                 </div>
             </form>
         </section>
-        <ConfirmDialog
-            open=Signal::derive(move || deleting.with(Option::is_some))
-            on_close=Callback::new(move |()| if !delete.pending().get_untracked() { deleting.set(None) })
-            title=Signal::derive(move || deleting.get().map(|k| format!("Delete the {k} prompt?")).unwrap_or_default())
+        <TargetConfirm
+            target=deleting
+            action=delete
+            title=|k| format!("Delete the {k} prompt?")
             confirm_label="Delete agent prompt"
             confirm_id="confirm-delete-agent"
-            pending=delete.pending()
-            error=failure_text(delete)
-            on_confirm=Callback::new(move |()| if let Some(k) = deleting.get_untracked() { delete.dispatch(k); })
-        >
-            <p>"Agents of this type will refuse to run (PROMPT_NOT_CONFIGURED) until a new prompt is saved."</p>
-        </ConfirmDialog>
+            key=String::clone
+            body=|_| view! {
+                <p>"Agents of this type will refuse to run (PROMPT_NOT_CONFIGURED) until a new prompt is saved."</p>
+            }.into_any()
+        />
     }
 }

@@ -13,8 +13,7 @@ use super::{failure_alert, moment, parse_status, status_options};
 use crate::api::ApiError;
 use crate::api::llm::{self as api, ProjectQuery};
 use crate::components::{
-    BusySpinner, EmptyState, ErrorList, Field, Loading, Modal, Pager, Spinner, StatusBadge,
-    TextField,
+    EmptyState, Field, Loader, Modal, Pager, Spinner, StatusBadge, SubmitButton, TextField,
 };
 use crate::forms::FormErrors;
 use crate::page::Page;
@@ -137,11 +136,9 @@ pub(super) fn ProjectsSection() -> impl IntoView {
                 </label>
                 {move || updating.get().then(|| view! { <Spinner label="Updating the list"/> })}
             </div>
-            <Transition fallback=|| view! { <Loading text="Loading projects…"/> } set_pending=set_updating>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                    {move || Suspend::new(async move { projects.await.map(table) })}
-                </ErrorBoundary>
-            </Transition>
+            <Loader text="Loading projects…" set_pending=set_updating>
+                {move || Suspend::new(async move { projects.await.map(table) })}
+            </Loader>
         </section>
         <NewProjectDialog open=creating/>
     }
@@ -198,10 +195,7 @@ fn NewProjectDialog(
                 {failure_alert(create)}
                 <div class="form-actions">
                     <button type="button" class="btn btn-secondary" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" id="create-llm-project" disabled=move || pending.get()>
-                        <BusySpinner when=pending/>
-                        "Create project"
-                    </button>
+                    <SubmitButton id="create-llm-project" pending=pending label="Create project"/>
                 </div>
             </form>
         </Modal>

@@ -8,9 +8,7 @@ use tessera_domain::llm::{PROMPT_MAX, PromptInput, SystemPrompt};
 use super::{failure_alert, failure_text, moment, preview};
 use crate::api::ApiError;
 use crate::api::llm as api;
-use crate::components::{
-    Alert, AlertKind, BusySpinner, ConfirmDialog, EmptyState, ErrorList, Field, Loading,
-};
+use crate::components::{Alert, AlertKind, ConfirmDialog, EmptyState, Field, Loader, SubmitButton};
 use crate::forms::FormErrors;
 use crate::pages::login::server_field_errors;
 
@@ -78,21 +76,17 @@ pub(super) fn SystemPromptSection() -> impl IntoView {
             <p class="text-muted">
                 "Every agent of every project runs with this prompt first, then the project's prompt, then its agent prompt. Each save keeps the earlier text in the history below."
             </p>
-            <Transition fallback=|| view! { <Loading text="Loading the system prompt…"/> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                    {move || Suspend::new(async move { prompt.await.map(|p| view! { <Editor current=p save=save/> }) })}
-                </ErrorBoundary>
-            </Transition>
+            <Loader text="Loading the system prompt…">
+                {move || Suspend::new(async move { prompt.await.map(|p| view! { <Editor current=p save=save/> }) })}
+            </Loader>
         </section>
         <section class="card" id="system-prompt-history">
             <h2 class="card-title">"Version history"</h2>
-            <Transition fallback=|| view! { <Loading text="Loading the versions…"/> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                    {move || Suspend::new(async move {
-                        versions.await.map(|list| view! { <History versions=list on_restore=ask_restore/> })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <Loader text="Loading the versions…">
+                {move || Suspend::new(async move {
+                    versions.await.map(|list| view! { <History versions=list on_restore=ask_restore/> })
+                })}
+            </Loader>
         </section>
         <ConfirmDialog
             open=Signal::derive(move || restoring.with(Option::is_some))
@@ -187,15 +181,7 @@ fn Editor(
                 ok.then(|| view! { <Alert kind=AlertKind::Success>"Saved as a new version."</Alert> })
             }}
             <div class="form-actions">
-                <button
-                    type="submit"
-                    class="btn btn-primary"
-                    id="save-system-prompt"
-                    disabled=move || pending.get() || unchanged()
-                >
-                    <BusySpinner when=pending/>
-                    "Save"
-                </button>
+                <SubmitButton id="save-system-prompt" pending=pending label="Save" idle=Signal::derive(unchanged)/>
             </div>
         </form>
     }

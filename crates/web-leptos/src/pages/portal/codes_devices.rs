@@ -10,10 +10,10 @@ use uuid::Uuid;
 use super::is_org_admin;
 use crate::api::portal as api;
 use crate::components::{
-    Alert, AlertKind, ConfirmDialog, EmptyState, ErrorList, Loading, PageHeader, Pager, StatusBadge,
+    Alert, AlertKind, EmptyState, Loader, PageHeader, Pager, PickButton, StatusBadge, TargetConfirm,
 };
 use crate::page::Page;
-use crate::pages::llm::{failure_text, moment};
+use crate::pages::llm::moment;
 use crate::pages::restricted::Restricted;
 
 /// Members: the organisation's codes and devices (`Page::CodesDevices`).
@@ -93,11 +93,9 @@ fn Codes() -> impl IntoView {
         <section class="card" id="tenant-codes-card">
             <h2 class="card-title">"Activation codes"</h2>
             <p class="text-muted text-sm">"Codes are shown by their first four symbols only: the full code was shown once, when it was issued."</p>
-            <Transition fallback=|| view! { <Loading text="Loading codes…"/> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                    {move || Suspend::new(async move { codes.await.map(table) })}
-                </ErrorBoundary>
-            </Transition>
+            <Loader text="Loading codes…">
+                {move || Suspend::new(async move { codes.await.map(table) })}
+            </Loader>
         </section>
     }
 }
@@ -153,10 +151,8 @@ fn Devices() -> impl IntoView {
                                         <td class="date">{d.last_seen_at.map(moment).unwrap_or_else(|| "Never".into())}</td>
                                         <td class="table-actions">
                                             {active.then(|| view! {
-                                                <button type="button" class="btn btn-ghost-danger btn-sm revoke-device"
-                                                    on:click=move |_| { revoke.value().set(None); revoking.set(Some(row.clone())); }>
-                                                    "Revoke"
-                                                </button>
+                                                <PickButton class="btn btn-ghost-danger btn-sm revoke-device" label="Revoke"
+                                                    row=row target=revoking action=revoke/>
                                             })}
                                         </td>
                                     </tr>
@@ -173,23 +169,20 @@ fn Devices() -> impl IntoView {
     view! {
         <section class="card" id="tenant-devices-card">
             <h2 class="card-title">"Devices"</h2>
-            <Transition fallback=|| view! { <Loading text="Loading devices…"/> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                    {move || Suspend::new(async move { devices.await.map(table) })}
-                </ErrorBoundary>
-            </Transition>
+            <Loader text="Loading devices…">
+                {move || Suspend::new(async move { devices.await.map(table) })}
+            </Loader>
         </section>
-        <ConfirmDialog
-            open=Signal::derive(move || revoking.with(Option::is_some))
-            on_close=Callback::new(move |()| if !revoke.pending().get_untracked() { revoking.set(None) })
-            title=Signal::derive(move || revoking.with(|d| d.as_ref().map(|d| format!("Revoke {}?", d.name)).unwrap_or_default()))
+        <TargetConfirm
+            target=revoking
+            action=revoke
+            title=|d| format!("Revoke {}?", d.name)
             confirm_label="Revoke device"
             confirm_id="confirm-revoke"
-            pending=revoke.pending()
-            error=failure_text(revoke)
-            on_confirm=Callback::new(move |()| if let Some(d) = revoking.get_untracked() { revoke.dispatch(d.id); })
-        >
-            <p>"The device fails its next license check, and its slot in your plan's device quota becomes free. This cannot be undone."</p>
-        </ConfirmDialog>
+            key=|d| d.id
+            body=|_| view! {
+                <p>"The device fails its next license check, and its slot in your plan's device quota becomes free. This cannot be undone."</p>
+            }.into_any()
+        />
     }
 }

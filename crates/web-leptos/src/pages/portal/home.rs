@@ -10,7 +10,7 @@ use tessera_domain::plan::PlanView;
 use super::is_org_admin;
 use crate::api::ApiError;
 use crate::api::{billing, licensing, llm, portal};
-use crate::components::{ErrorList, Loading};
+use crate::components::Loader;
 use crate::layout::Me;
 use crate::page::Page;
 use crate::pages::billing::{ReserveStatusBadge, money};
@@ -100,36 +100,32 @@ pub fn PortalHome() -> impl IntoView {
 
     view! {
         <div class="grid grid-kpi" id="portal-home">
-            <Transition fallback=|| view! { <Loading text="Loading your plan…"/> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                    {move || Suspend::new(async move {
-                        let plan = plan.await?;
-                        let used = projects.await?.len() as u64;
-                        let devices = devices.await?;
-                        let device_card = match devices {
-                            Some(n) => quota_card("devices", "Devices", n, plan.device_quota).into_any(),
-                            None => view! {
-                                <div class="card kpi-card" data-metric="devices">
-                                    <div class="kpi-label">"Devices"</div>
-                                    <div class="kpi-value" id="portal-devices">{format!("Up to {}", plan.device_quota)}</div>
-                                    <div class="kpi-note">"How many are in use is shown to your organisation's admins."</div>
-                                </div>
-                            }
-                            .into_any(),
-                        };
-                        Ok::<_, ApiError>(view! {
-                            {quota_card("projects", "Projects", used, plan.project_quota)}
-                            {device_card}
-                            {plan_card(plan)}
-                        })
-                    })}
-                </ErrorBoundary>
-            </Transition>
-            <Transition fallback=|| view! { <Loading text="Loading your reserve…"/> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                    {move || Suspend::new(async move { reserve.await.map(reserve_card) })}
-                </ErrorBoundary>
-            </Transition>
+            <Loader text="Loading your plan…">
+                {move || Suspend::new(async move {
+                    let plan = plan.await?;
+                    let used = projects.await?.len() as u64;
+                    let devices = devices.await?;
+                    let device_card = match devices {
+                        Some(n) => quota_card("devices", "Devices", n, plan.device_quota).into_any(),
+                        None => view! {
+                            <div class="card kpi-card" data-metric="devices">
+                                <div class="kpi-label">"Devices"</div>
+                                <div class="kpi-value" id="portal-devices">{format!("Up to {}", plan.device_quota)}</div>
+                                <div class="kpi-note">"How many are in use is shown to your organisation's admins."</div>
+                            </div>
+                        }
+                        .into_any(),
+                    };
+                    Ok::<_, ApiError>(view! {
+                        {quota_card("projects", "Projects", used, plan.project_quota)}
+                        {device_card}
+                        {plan_card(plan)}
+                    })
+                })}
+            </Loader>
+            <Loader text="Loading your reserve…">
+                {move || Suspend::new(async move { reserve.await.map(reserve_card) })}
+            </Loader>
         </div>
         <div class="card-actions">
             <A href=Page::Projects.path() attr:class="btn btn-secondary btn-sm">"Projects"</A>

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::api::ApiError;
 use crate::api::llm as api;
 use crate::components::{
-    Alert, AlertKind, Crumb, EmptyState, ErrorList, Loading, PageHeader, StatusBadge,
+    Alert, AlertKind, Crumb, EmptyState, Loader, Loading, PageHeader, StatusBadge,
 };
 use crate::format::moment;
 use crate::page::Page;
@@ -42,19 +42,16 @@ pub fn TenantProjectPage() -> impl IntoView {
     view! {
         <PageHeader title=Page::TenantProject.title() crumbs=crumbs()/>
         <Restricted page=Page::TenantProject>
-            <Transition fallback=|| view! { <Loading text="Loading the project…"/> }>
-                <ErrorBoundary fallback=|errors| view! {
-                    <ErrorList errors/>
-                    <p class="back-link"><A href=Page::Projects.path()>"← Back to projects"</A></p>
-                }>
-                    {move || Suspend::new(async move {
-                        project.await.map(|(p, agents)| {
-                            let id = p.id;
-                            view! { {details(p)} <Agents project=id agents/> }
-                        })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <Loader text="Loading the project…" on_error=|| view! {
+                <p class="back-link"><A href=Page::Projects.path()>"← Back to projects"</A></p>
+            }>
+                {move || Suspend::new(async move {
+                    project.await.map(|(p, agents)| {
+                        let id = p.id;
+                        view! { {details(p)} <Agents project=id agents/> }
+                    })
+                })}
+            </Loader>
         </Restricted>
     }
 }

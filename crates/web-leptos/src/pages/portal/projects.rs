@@ -10,8 +10,8 @@ use uuid::Uuid;
 use super::is_org_admin;
 use crate::api::llm as api;
 use crate::components::{
-    BusySpinner, ConfirmDialog, EmptyState, ErrorList, Field, Loading, Modal, PageHeader,
-    StatusBadge, TextField,
+    ConfirmDialog, EmptyState, Field, Loader, Modal, PageHeader, StatusBadge, SubmitButton,
+    TextField,
 };
 use crate::forms::FormErrors;
 use crate::page::Page;
@@ -155,11 +155,9 @@ fn Projects() -> impl IntoView {
         }}
         <section class="card">
             <h2 class="card-title">"Your projects"</h2>
-            <Transition fallback=|| view! { <Loading text="Loading projects…"/> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                    {move || Suspend::new(async move { projects.await.map(table) })}
-                </ErrorBoundary>
-            </Transition>
+            <Loader text="Loading projects…">
+                {move || Suspend::new(async move { projects.await.map(table) })}
+            </Loader>
             <p class="text-sm text-muted">
                 "Codes left and devices: " <A href=Page::CodesDevices.path()>"Codes & devices"</A>
                 " · Reserve: " <A href=Page::OrgBilling.path()>"Billing"</A>
@@ -249,10 +247,7 @@ fn ActivateForm(
                     _ => None,
                 })}
                 <div class="form-actions">
-                    <button type="submit" class="btn btn-primary" id="activate-project" disabled=move || pending.get()>
-                        <BusySpinner when=pending/>
-                        "Activate project"
-                    </button>
+                    <SubmitButton id="activate-project" pending=pending label="Activate project"/>
                 </div>
             </form>
         </section>
@@ -324,10 +319,7 @@ fn EditDialog(
                 {failure_alert(save)}
                 <div class="form-actions">
                     <button type="button" class="btn btn-secondary" on:click=move |_| target.set(None)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" id="save-project" disabled=move || pending.get()>
-                        <BusySpinner when=pending/>
-                        "Save"
-                    </button>
+                    <SubmitButton id="save-project" pending=pending label="Save"/>
                 </div>
             </form>
         </Modal>

@@ -16,7 +16,7 @@ use super::restricted::Restricted;
 use crate::api::users::UserFilter;
 use crate::api::{self};
 use crate::components::{
-    EmptyState, ErrorList, Loading, PageHeader, Pager, RoleBadge, SelectField, StatusBadge,
+    EmptyState, Loader, PageHeader, Pager, RoleBadge, SelectField, StatusBadge,
 };
 use crate::page::Page;
 use crate::session::Session;
@@ -299,11 +299,9 @@ fn UsersTable(
                 <button type="submit" class="btn btn-primary" id="user-search-submit">"Search"</button>
             </div>
         </form>
-        <Transition fallback=|| view! { <Loading text="Loading users…"/> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                {move || Suspend::new(async move { users.await.map(table) })}
-            </ErrorBoundary>
-        </Transition>
+        <Loader text="Loading users…">
+            {move || Suspend::new(async move { users.await.map(table) })}
+        </Loader>
         <EditUserDialog target=editing viewer=viewer on_saved=refresh/>
         <SetActiveDialog target=toggling on_saved=refresh/>
         <ResetPasswordDialog target=resetting/>

@@ -9,9 +9,7 @@ use tessera_domain::worklog::{Worklog, WorklogPatch};
 
 use super::form::{Draft, WorklogFields, duration_label, to_patch, today};
 use crate::api::{self, ApiError};
-use crate::components::{
-    Alert, AlertKind, BusySpinner, ConfirmDialog, Crumb, ErrorList, Loading, PageHeader,
-};
+use crate::components::{Alert, AlertKind, ConfirmDialog, Crumb, Loader, PageHeader, SubmitButton};
 use crate::forms::FormErrors;
 use crate::page::Page;
 use crate::pages::login::{failure_alert, server_field_errors};
@@ -35,16 +33,13 @@ pub fn WorklogEntryPage() -> impl IntoView {
     });
     view! {
         <PageHeader title=Page::WorklogEntry.title() crumbs=crumbs()/>
-        <Transition fallback=|| view! { <Loading text="Loading the entry…"/> }>
-            <ErrorBoundary fallback=|errors| view! {
-                <ErrorList errors/>
-                <p class="back-link">
-                    <A href=Page::Worklog.path()>"← Back to the worklog"</A>
-                </p>
-            }>
-                {move || Suspend::new(async move { entry.await.map(editor) })}
-            </ErrorBoundary>
-        </Transition>
+        <Loader text="Loading the entry…" on_error=|| view! {
+            <p class="back-link">
+                <A href=Page::Worklog.path()>"← Back to the worklog"</A>
+            </p>
+        }>
+            {move || Suspend::new(async move { entry.await.map(editor) })}
+        </Loader>
     }
 }
 
@@ -138,16 +133,7 @@ fn editor(entry: Worklog) -> impl IntoView {
                         </button>
                         <div class="form-actions">
                             <A href=Page::Worklog.path() attr:class="btn btn-secondary">"Cancel"</A>
-                            <button
-                                type="submit"
-                                id="worklog-save"
-                                class="btn btn-primary"
-                                hidden=!mine
-                                disabled=move || saving.get()
-                            >
-                                <BusySpinner when=saving/>
-                                {move || if saving.get() { "Saving…" } else { "Save changes" }}
-                            </button>
+                            <SubmitButton id="worklog-save" pending=saving label="Save changes" busy="Saving…" hidden=!mine/>
                         </div>
                     </div>
                 </form>

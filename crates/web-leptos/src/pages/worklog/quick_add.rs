@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 
 use super::form::{Draft, WorklogFields, duration_label, today};
 use crate::api::{self, ApiError};
-use crate::components::{Alert, AlertKind, BusySpinner, Loading, Modal};
+use crate::components::{Alert, AlertKind, Loading, Modal, SubmitButton};
 use crate::forms::FormErrors;
 use crate::page::Page;
 use crate::pages::login::{failure_alert, server_field_errors};
@@ -212,10 +212,7 @@ pub fn QuickAdd() -> impl IntoView {
                         <button type="button" class="btn btn-secondary" on:click=move |_| state.open.set(false)>
                             "Cancel"
                         </button>
-                        <button type="submit" id="worklog-save" class="btn btn-primary" disabled=move || pending.get()>
-                            <BusySpinner when=pending/>
-                            {move || if pending.get() { "Saving…" } else { "Save" }}
-                        </button>
+                        <SubmitButton id="worklog-save" pending=pending label="Save" busy="Saving…"/>
                     </div>
                 </form>
             </div>

@@ -15,7 +15,8 @@ use super::quick_add::QuickAddState;
 use crate::api::worklogs::WorklogFilter;
 use crate::api::{self, ApiError};
 use crate::components::{
-    Badge, BusySpinner, ConfirmDialog, EmptyState, ErrorList, Loading, PageHeader, TextField, Tone,
+    Badge, BusySpinner, ConfirmDialog, EmptyState, LoadMore, Loader, MorePages, PageHeader,
+    TextField, Tone,
 };
 use crate::page::Page;
 use crate::pages::login::failure_alert;
@@ -111,10 +112,8 @@ pub fn WorklogPage() -> impl IntoView {
     let applied = RwSignal::new(WorklogFilter::default());
     let reload = RwSignal::new(0u64);
     // Slices fetched with "Load more", after the first one.
-    let more = RwSignal::new(Vec::<Slice>::new());
-    // Bumped whenever the list starts over, so a "Load more" answer that arrives after
-    // that is dropped instead of being appended to the wrong list.
-    let generation = StoredValue::new(0u64);
+    let pages =
+        MorePages::new(move |cursor| api::worklogs::list(applied.get_untracked(), Some(cursor)));
 
     let first = LocalResource::new(move || {
         let filter = applied.get();
@@ -122,24 +121,8 @@ pub fn WorklogPage() -> impl IntoView {
         if let Some(q) = quick {
             q.saved.track();
         }
-        generation.update_value(|g| *g += 1);
-        more.set(Vec::new());
+        pages.restart();
         api::worklogs::list(filter, None)
-    });
-
-    let load_more = Action::new_local(move |cursor: &String| {
-        let (filter, cursor, started) = (
-            applied.get_untracked(),
-            cursor.clone(),
-            generation.get_value(),
-        );
-        async move {
-            let slice = api::worklogs::list(filter, Some(cursor)).await?;
-            if generation.get_value() == started {
-                more.update(|m| m.push(slice));
-            }
-            Ok::<_, ApiError>(())
-        }
     });
 
     let deleting = RwSignal::new(None::<Worklog>);
@@ -233,13 +216,11 @@ pub fn WorklogPage() -> impl IntoView {
         </form>
         <p class="text-muted text-sm export-note">{export_note} " (CSV, for spreadsheets and invoices)."</p>
         {failure_alert(export)}
-        <Transition fallback=|| view! { <Loading text="Loading your worklog…"/> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                {move || Suspend::new(async move {
-                    first.await.map(|slice| timeline(slice, more, load_more, ask_delete, filtered(), quick))
-                })}
-            </ErrorBoundary>
-        </Transition>
+        <Loader text="Loading your worklog…">
+            {move || Suspend::new(async move {
+                first.await.map(|slice| timeline(slice, pages, ask_delete, filtered(), quick))
+            })}
+        </Loader>
         <ConfirmDialog
             open=Signal::derive(move || deleting.with(Option::is_some))
             on_close=move |()| deleting.set(None)
@@ -272,8 +253,7 @@ pub fn WorklogPage() -> impl IntoView {
 /// The loaded days, or the empty state, and the "Load more" button.
 fn timeline(
     first: Slice,
-    more: RwSignal<Vec<Slice>>,
-    load_more: Action<String, Result<(), ApiError>>,
+    pages: MorePages<Slice>,
     ask_delete: Callback<Worklog>,
     filtered: bool,
     quick: Option<QuickAddState>,
@@ -305,16 +285,10 @@ fn timeline(
         }
         .into_any();
     }
-    let first_cursor = first.next_cursor.clone();
+    let next = pages.next(first.next_cursor.clone());
+    let more = pages.more;
     let days =
         Memo::new(move |_| more.with(|pages| group_days(std::iter::once(&first).chain(pages))));
-    let next_cursor = move || {
-        more.with(|pages| match pages.last() {
-            Some(last) => last.next_cursor.clone(),
-            None => first_cursor.clone(),
-        })
-    };
-    let loading = load_more.pending();
     let now = today();
     view! {
         <div class="timeline" id="worklog-timeline">
@@ -324,25 +298,7 @@ fn timeline(
                 children=move |day| day_view(day, now, ask_delete)
             />
         </div>
-        {failure_alert(load_more)}
-        <div class="timeline-end">
-            {move || match next_cursor() {
-                Some(cursor) => view! {
-                    <button
-                        type="button"
-                        id="worklog-load-more"
-                        class="btn btn-secondary"
-                        disabled=move || loading.get()
-                        on:click=move |_| { load_more.dispatch(cursor.clone()); }
-                    >
-                        <BusySpinner when=loading/>
-                        {move || if loading.get() { "Loading…" } else { "Load more" }}
-                    </button>
-                }
-                .into_any(),
-                None => view! { <p class="text-muted text-sm" id="worklog-end">"That is everything."</p> }.into_any(),
-            }}
-        </div>
+        <LoadMore class="timeline-end" id="worklog-load-more" end_id="worklog-end" next=next load=pages.load/>
     }
     .into_any()
 }

@@ -1,0 +1,154 @@
+//! "Load more" through a cursor: the slices fetched after the first one, and the button.
+
+use leptos::prelude::*;
+use tessera_domain::page::CursorPage;
+use tessera_domain::worklog::WorklogPage;
+
+use super::{Alert, AlertKind, BusySpinner};
+use crate::api::ApiError;
+
+/// A slice of a list that names the cursor of the next one.
+pub trait Cursored {
+    /// The cursor of the next slice; `None` at the end.
+    fn next_cursor(&self) -> Option<String>;
+}
+
+impl<T> Cursored for CursorPage<T> {
+    fn next_cursor(&self) -> Option<String> {
+        self.next_cursor.clone()
+    }
+}
+
+impl Cursored for WorklogPage {
+    fn next_cursor(&self) -> Option<String> {
+        self.next_cursor.clone()
+    }
+}
+
+/// The slices fetched with "Load more" after the first one. The first slice's resource
+/// calls [`MorePages::restart`]; a late answer for the list before that is dropped
+/// instead of being appended to the new one.
+pub struct MorePages<S: 'static> {
+    /// The slices after the first, in order.
+    pub more: RwSignal<Vec<S>>,
+    generation: StoredValue<u64>,
+    /// Fetches the slice at a cursor and appends it.
+    pub load: Action<String, Result<(), ApiError>>,
+}
+
+impl<S: 'static> Clone for MorePages<S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S: 'static> Copy for MorePages<S> {}
+
+impl<S: Cursored + Send + Sync + 'static> MorePages<S> {
+    /// Loads further slices with `fetch(cursor)`.
+    pub fn new<F, Fut>(fetch: F) -> Self
+    where
+        F: Fn(String) -> Fut + 'static,
+        Fut: Future<Output = Result<S, ApiError>> + 'static,
+    {
+        let more = RwSignal::new(Vec::<S>::new());
+        let generation = StoredValue::new(0u64);
+        let load = Action::new_local(move |cursor: &String| {
+            let (slice, started) = (fetch(cursor.clone()), generation.get_value());
+            async move {
+                let slice = slice.await?;
+                if generation.get_value() == started {
+                    more.update(|m| m.push(slice));
+                }
+                Ok(())
+            }
+        });
+        Self {
+            more,
+            generation,
+            load,
+        }
+    }
+
+    /// Starts the list over: drops the loaded slices and any answer still on its way.
+    pub fn restart(&self) {
+        self.generation.update_value(|g| *g += 1);
+        self.more.set(Vec::new());
+    }
+
+    /// The cursor after the last loaded slice, given the first one's.
+    pub fn next(&self, first: Option<String>) -> Signal<Option<String>> {
+        let more = self.more;
+        Signal::derive(move || {
+            more.with(|pages| match pages.last() {
+                Some(last) => last.next_cursor(),
+                None => first.clone(),
+            })
+        })
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> MorePages<CursorPage<T>> {
+    /// Every loaded item: the first slice's `first`, then those loaded since.
+    pub fn items(&self, first: Vec<T>) -> Signal<Vec<T>> {
+        let more = self.more;
+        Signal::derive(move || {
+            more.with(|pages| {
+                first
+                    .iter()
+                    .chain(pages.iter().flat_map(|p| p.items.iter()))
+                    .cloned()
+                    .collect()
+            })
+        })
+    }
+}
+
+/// A failed load's alert, then `<div class=class>` with the "Load more" button (`id`)
+/// or, at the end, `<p id=end_id>{end_text}</p>`.
+#[component]
+pub fn LoadMore(
+    /// The wrapper's class, e.g. `timeline-end`.
+    class: &'static str,
+    /// The button's id.
+    id: &'static str,
+    /// The button's classes.
+    #[prop(default = "btn btn-secondary")]
+    button_class: &'static str,
+    /// The end line's id.
+    end_id: &'static str,
+    /// The end line's text.
+    #[prop(default = "That is everything.")]
+    end_text: &'static str,
+    /// The next cursor; `None` at the end.
+    next: Signal<Option<String>>,
+    /// Loads the slice at a cursor.
+    load: Action<String, Result<(), ApiError>>,
+) -> impl IntoView {
+    let loading = load.pending();
+    let failure = move || {
+        load.value()
+            .with(|r| {
+                r.as_ref()
+                    .and_then(|r| r.as_ref().err().map(ToString::to_string))
+            })
+            .map(|e| view! { <Alert kind=AlertKind::Error>{e}</Alert> })
+    };
+    view! {
+        {failure}
+        <div class=class>
+            {move || match next.get() {
+                Some(cursor) => view! {
+                    <button type="button" id=id class=button_class
+                        disabled=move || loading.get()
+                        on:click=move |_| { load.dispatch(cursor.clone()); }>
+                        <BusySpinner when=loading/>
+                        {move || if loading.get() { "Loading…" } else { "Load more" }}
+                    </button>
+                }
+                .into_any(),
+                None => view! { <p class="text-muted text-sm" id=end_id>{end_text}</p> }.into_any(),
+            }}
+        </div>
+    }
+}

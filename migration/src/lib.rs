@@ -9,6 +9,7 @@ mod m20261125_000004_billing;
 mod m20261125_000005_llm;
 mod m20261125_000006_metrics;
 mod m20261125_000007_tenant_search;
+mod m20261126_000008_mail_delivery;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_llm::Migration),
             Box::new(m20261125_000006_metrics::Migration),
             Box::new(m20261125_000007_tenant_search::Migration),
+            Box::new(m20261126_000008_mail_delivery::Migration),
         ]
     }
 }

@@ -18,6 +18,7 @@ pub mod browser;
 pub mod licensing;
 pub mod people;
 pub mod process;
+pub mod smtp;
 
 /// The bootstrap super admin every test server starts with.
 pub const ADMIN_EMAIL: &str = "admin@tessera.test";

@@ -83,6 +83,15 @@ pub struct Settings {
     /// `TESSERA_PUBLIC_URL`: where people reach the SPA, for links in mail and payment
     /// return pages (default `http://127.0.0.1:8080`).
     pub public_url: String,
+    /// `TESSERA_SMTP_URL`: the SMTP server that delivers the outbox, e.g.
+    /// `smtp://user:pass@host:587?tls=required` or `smtps://host:465` (default: none, mail
+    /// stays in the outbox). Holds credentials: never logged.
+    pub smtp_url: Option<String>,
+    /// `TESSERA_MAIL_FROM`: the sender of every message (default `Tessera <no-reply@tessera.local>`).
+    pub mail_from: String,
+    /// `TESSERA_MAIL_RETRY_SECS`: the first retry delay after a failed delivery; each
+    /// further failure doubles it, up to an hour (default 30).
+    pub mail_retry_secs: u64,
 }
 
 const KNOWN: &[&str] = &[
@@ -109,6 +118,9 @@ const KNOWN: &[&str] = &[
     "TESSERA_STRIPE_WEBHOOK_SECRET",
     "TESSERA_STRIPE_API_BASE",
     "TESSERA_PUBLIC_URL",
+    "TESSERA_SMTP_URL",
+    "TESSERA_MAIL_FROM",
+    "TESSERA_MAIL_RETRY_SECS",
     // Read by the test harness, not the server.
     "TESSERA_TEST_DATABASE_URL",
 ];
@@ -187,6 +199,10 @@ impl Settings {
             stripe_webhook_secret: text("TESSERA_STRIPE_WEBHOOK_SECRET"),
             stripe_api_base: url(&vars, "TESSERA_STRIPE_API_BASE", "https://api.stripe.com")?,
             public_url: url(&vars, "TESSERA_PUBLIC_URL", "http://127.0.0.1:8080")?,
+            smtp_url: smtp_url(text("TESSERA_SMTP_URL"))?,
+            mail_from: text("TESSERA_MAIL_FROM")
+                .unwrap_or_else(|| "Tessera <no-reply@tessera.local>".into()),
+            mail_retry_secs: positive(&vars, "TESSERA_MAIL_RETRY_SECS", 30)? as u64,
         })
     }
 
@@ -214,6 +230,17 @@ fn url(vars: &BTreeMap<String, String>, key: &str, default: &str) -> Result<Stri
         return Err(invalid(key, format!("expected an http(s) URL, got {v}")));
     }
     Ok(v.trim_end_matches('/').to_owned())
+}
+
+/// An `smtp://` or `smtps://` URL. The value is never echoed: it may hold a password.
+fn smtp_url(v: Option<String>) -> Result<Option<String>, ConfigError> {
+    match v {
+        Some(v) if !(v.starts_with("smtp://") || v.starts_with("smtps://")) => Err(invalid(
+            "TESSERA_SMTP_URL",
+            "expected an smtp:// or smtps:// URL".into(),
+        )),
+        v => Ok(v),
+    }
 }
 
 fn number<T: std::str::FromStr>(
@@ -290,6 +317,22 @@ mod tests {
         )]))
         .unwrap();
         assert_eq!(s.cors_origins, vec!["http://a.test", "http://b.test"]);
+    }
+
+    #[test]
+    fn smtp_is_off_by_default_and_its_url_is_not_echoed() {
+        let s = Settings::from_vars(vars(&[])).unwrap();
+        assert!(s.smtp_url.is_none());
+        assert_eq!(s.mail_from, "Tessera <no-reply@tessera.local>");
+        assert_eq!(s.mail_retry_secs, 30);
+        let err = Settings::from_vars(vars(&[("TESSERA_SMTP_URL", "http://u:hunter2@x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("hunter2"), "{err}");
+        let s = Settings::from_vars(vars(&[("TESSERA_SMTP_URL", "smtps://u:p@mail.test:465")]))
+            .unwrap();
+        assert_eq!(s.smtp_url.as_deref(), Some("smtps://u:p@mail.test:465"));
+        assert!(Settings::from_vars(vars(&[("TESSERA_MAIL_RETRY_SECS", "0")])).is_err());
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod license;
 pub mod lookup;
+pub mod mail_delivery;
 pub mod mailer;
 pub mod metrics;
 pub mod openapi;

@@ -44,6 +44,9 @@ pub enum StartupError {
     /// The address could not be bound.
     #[error("cannot listen on {0}")]
     Bind(String, #[source] std::io::Error),
+    /// `TESSERA_SMTP_URL` or `TESSERA_MAIL_FROM` is unusable.
+    #[error("mail: {0}")]
+    Mail(String),
     /// The payment provider's HTTPS client could not be built.
     #[error("payment provider client: {0}")]
     Payments(#[from] reqwest::Error),
@@ -59,6 +62,8 @@ pub struct Application {
     pub state: AppState,
     /// On PostgreSQL, the live feed's relay to the other replicas (started with the server).
     relay: Option<crate::events::Relay>,
+    /// The SMTP sender of the outbox, when `TESSERA_SMTP_URL` is set (started with the server).
+    mail: Option<crate::mail_delivery::Delivery>,
 }
 
 impl Application {
@@ -87,6 +92,8 @@ impl Application {
         )
         .await?;
         let license = license::load(&db, &settings).await?;
+        let mail =
+            crate::mail_delivery::Delivery::from_settings(&settings).map_err(StartupError::Mail)?;
         let created_admin = bootstrap::run(&db, &settings).await?;
         let system_tenant_id = lookup::tenant_by_ref(&db, tessera_domain::plan::SYSTEM_TENANT)
             .await?
@@ -103,6 +110,7 @@ impl Application {
             events: Arc::default(),
             activity: Arc::default(),
             snapshots: Arc::default(),
+            mail_queued: Arc::default(),
             payments: PaymentProvider::from_settings(&settings)?.map(Arc::new),
             usage_permits: Arc::new(tokio::sync::Semaphore::new(db::pool_size(
                 &settings.database_url,
@@ -136,6 +144,7 @@ impl Application {
             created_admin,
             state,
             relay,
+            mail,
         })
     }
 
@@ -152,6 +161,9 @@ impl Application {
         crate::jobs::spawn_metrics_schedule(self.state.clone());
         if let Some(relay) = self.relay {
             relay.spawn();
+        }
+        if let Some(mail) = self.mail {
+            mail.spawn(self.state.clone());
         }
         self.server.await
     }

@@ -39,4 +39,6 @@ pub struct AppState {
     pub usage_permits: Arc<tokio::sync::Semaphore>,
     /// The latest parsed metrics snapshots and the lock that computes one at a time.
     pub snapshots: Arc<crate::metrics::SnapshotCache>,
+    /// Wakes the SMTP delivery task after a transaction that queued mail committed.
+    pub mail_queued: Arc<tokio::sync::Notify>,
 }

@@ -49,9 +49,13 @@ pub fn plan_view(p: &plan::Model) -> PlanView {
     }
 }
 
-/// An outbox message.
-pub fn outbox_item(m: &mail_outbox::Model) -> OutboxItem {
+/// An outbox message; `smtp` says whether this server delivers mail.
+pub fn outbox_item(m: &mail_outbox::Model, smtp: bool) -> OutboxItem {
     OutboxItem {
+        status: crate::mail_delivery::status(m, smtp),
+        sent_at: m.sent_at,
+        attempts: m.attempts,
+        last_error: m.last_error.clone(),
         id: m.id,
         to: m.to_addr.clone(),
         subject: m.subject.clone(),

@@ -1,4 +1,4 @@
-//! Mail the server has sent (the development and test mailer's outbox).
+//! Mail the server has queued (the outbox) and, when SMTP is configured, its delivery.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,4 +18,28 @@ pub struct OutboxItem {
     pub body: String,
     /// When it was queued.
     pub created_at: DateTime<Utc>,
+    /// Where its delivery stands.
+    pub status: MailStatus,
+    /// When the SMTP server accepted it.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// Failed delivery attempts so far.
+    pub attempts: i32,
+    /// The latest delivery error, if any.
+    pub last_error: Option<String>,
+}
+
+/// Where a message's delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MailStatus {
+    /// SMTP is configured and the message waits for its (next) attempt.
+    Queued,
+    /// The SMTP server accepted it.
+    Sent,
+    /// Delivery gave up: the server refused it for good, or every attempt failed.
+    Failed,
+    /// No SMTP server is configured (or it was queued before delivery existed): the
+    /// outbox and the server log are the only copies.
+    OutboxOnly,
 }

@@ -14,6 +14,7 @@ mod hardening;
 mod identity;
 mod isolation;
 mod licensing;
+mod mail;
 mod metrics;
 mod observability;
 mod openapi;

@@ -365,6 +365,7 @@ pub async fn request_otp(
         )
         .await?;
         txn.commit().await?;
+        state.mail_queued.notify_one();
     }
     Ok(HttpResponse::build(StatusCode::ACCEPTED).json(OtpRequested {
         status: "accepted".into(),

@@ -1,4 +1,5 @@
-//! `GET /admin/api/outbox`: the mail the server sent (super admins; tests read OTPs here).
+//! `GET /admin/api/outbox`: the mail the server queued and its delivery (super admins;
+//! tests read OTPs here).
 
 use actix_web::{get, web};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -28,7 +29,7 @@ pub struct OutboxQuery {
     pub limit: Option<u64>,
 }
 
-/// Lists sent mail, newest first, with a keyset cursor.
+/// Lists queued mail and its delivery status, newest first, with a keyset cursor.
 #[utoipa::path(
     tag = "admin",
     params(OutboxQuery),
@@ -54,7 +55,10 @@ pub async fn list_outbox(
     let (rows, next_cursor) =
         cursor::newest_first(query, q.cursor.as_deref(), q.limit, &state.db).await?;
     Ok(web::Json(CursorPage {
-        items: rows.iter().map(outbox_item).collect(),
+        items: rows
+            .iter()
+            .map(|m| outbox_item(m, state.settings.smtp_url.is_some()))
+            .collect(),
         next_cursor,
     }))
 }

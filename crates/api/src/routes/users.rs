@@ -518,6 +518,7 @@ pub async fn reset_user_password(
     )
     .await?;
     txn.commit().await?;
+    state.mail_queued.notify_one();
     Ok(web::Json(ResetPasswordResponse {
         outcome: outcome.into(),
     }))

@@ -1,0 +1,107 @@
+//! SMTP delivery of the outbox: sent after commit, retried after an outage, and without
+//! SMTP the outbox alone, as before.
+
+use serde_json::Value;
+use tessera_tests::smtp::{SmtpSink, free_port, wait_until};
+use tessera_tests::*;
+
+on_both_databases!(
+    otp_mail_is_delivered_over_smtp_and_marked_sent,
+    mail_is_retried_until_the_smtp_server_is_back,
+    without_smtp_mail_stays_in_the_outbox,
+);
+
+const ADA: &str = "ada@acme.test";
+
+/// The newest outbox item to `to` once `done` holds for it (waiting up to 30 s).
+async fn outbox_item_when(app: &TestApp, to: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let done = &done;
+    let item = wait_until(|| async move {
+        app.outbox_for(to)
+            .await
+            .into_iter()
+            .next()
+            .filter(|i| done(i))
+    })
+    .await;
+    match item {
+        Some(item) => item,
+        None => panic!(
+            "the outbox item never got there: {:?}",
+            app.outbox_for(to).await
+        ),
+    }
+}
+
+async fn otp_mail_is_delivered_over_smtp_and_marked_sent(b: Backend) {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(b, &[("TESSERA_SMTP_URL", &url)]).await;
+    app.register("acme", ADA, "ada").await;
+    assert_eq!(app.otp_request("acme", ADA).await.status().as_u16(), 202);
+    let code = app.latest_otp(ADA).await;
+    let mail = sink
+        .wait_for(&code)
+        .await
+        .unwrap_or_else(|| panic!("no mail with {code}; got {:?}", sink.messages()));
+    assert!(mail.contains(&format!("To: {ADA}")), "{mail}");
+    assert!(
+        mail.contains("Subject: Your Tessera sign-in code"),
+        "{mail}"
+    );
+    assert!(mail.contains("no-reply@tessera.local"), "{mail}");
+    let item = outbox_item_when(&app, ADA, |i| i["status"] == "sent").await;
+    assert!(item["sent_at"].is_string(), "{item}");
+    assert_eq!(item["attempts"], 0, "{item}");
+    assert!(item["last_error"].is_null(), "{item}");
+    // The code still signs in: delivery does not change the outbox's role for tests.
+    assert_eq!(
+        app.otp_verify("acme", ADA, &code).await.status().as_u16(),
+        200
+    );
+}
+
+async fn mail_is_retried_until_the_smtp_server_is_back(b: Backend) {
+    let port = free_port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let app = spawn_app_with(
+        b,
+        &[("TESSERA_SMTP_URL", &url), ("TESSERA_MAIL_RETRY_SECS", "1")],
+    )
+    .await;
+    app.register("acme", ADA, "ada").await;
+    app.otp_request("acme", ADA).await;
+    let code = app.latest_otp(ADA).await;
+    let failed = outbox_item_when(&app, ADA, |i| {
+        i["attempts"].as_i64().unwrap_or(0) >= 1 && i["last_error"].is_string()
+    })
+    .await;
+    assert_eq!(failed["status"], "queued", "{failed}");
+    assert!(failed["sent_at"].is_null(), "{failed}");
+
+    let sink = SmtpSink::start_on(port).await;
+    sink.wait_for(&code)
+        .await
+        .unwrap_or_else(|| panic!("no mail with {code} after the outage"));
+    let item = outbox_item_when(&app, ADA, |i| i["status"] == "sent").await;
+    assert!(item["attempts"].as_i64().unwrap_or(0) >= 1, "{item}");
+}
+
+async fn without_smtp_mail_stays_in_the_outbox(b: Backend) {
+    let app = spawn_app(b).await;
+    app.register("acme", ADA, "ada").await;
+    assert_eq!(app.otp_request("acme", ADA).await.status().as_u16(), 202);
+    let code = app.latest_otp(ADA).await;
+    let items = app.outbox_for(ADA).await;
+    let item = &items[0];
+    assert_eq!(item["status"], "outbox_only", "{item}");
+    assert_eq!(item["attempts"], 0, "{item}");
+    assert!(
+        item["sent_at"].is_null() && item["last_error"].is_null(),
+        "{item}"
+    );
+    assert_eq!(
+        app.otp_verify("acme", ADA, &code).await.status().as_u16(),
+        200
+    );
+}

@@ -31,6 +31,9 @@ use tessera_domain::outbox::MailStatus;
 use crate::config::Settings;
 use crate::state::AppState;
 
+/// How old an unsent message may be when it is sent: mail queued before SMTP was switched
+/// on, or through a long outage, would carry stale codes and links (`expired`).
+pub const MAX_AGE: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 /// Failed attempts after which a message is given up (`failed`).
 pub const MAX_ATTEMPTS: i32 = 8;
 /// How long a claimed row stays out of the other senders' way; longer than a send can take.
@@ -50,6 +53,8 @@ pub fn status(m: &mail_outbox::Model, smtp_configured: bool) -> MailStatus {
         MailStatus::Sent
     } else if m.attempts >= MAX_ATTEMPTS {
         MailStatus::Failed
+    } else if smtp_configured && m.created_at < Utc::now() - MAX_AGE {
+        MailStatus::Expired
     } else if smtp_configured && m.next_attempt_at.is_some() {
         MailStatus::Queued
     } else {
@@ -131,6 +136,7 @@ impl Delivery {
                 .filter(mail_outbox::Column::SentAt.is_null())
                 .filter(mail_outbox::Column::Attempts.lt(MAX_ATTEMPTS))
                 .filter(mail_outbox::Column::NextAttemptAt.lte(now))
+                .filter(mail_outbox::Column::CreatedAt.gte(now - MAX_AGE))
                 .order_by_asc(mail_outbox::Column::NextAttemptAt)
                 .limit(BATCH)
                 .all(db)

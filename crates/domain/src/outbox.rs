@@ -39,6 +39,9 @@ pub enum MailStatus {
     Sent,
     /// Delivery gave up: the server refused it for good, or every attempt failed.
     Failed,
+    /// Never sent and older than a message may be when it goes out (a day): a code or
+    /// link in it would be stale, so delivery no longer tries it.
+    Expired,
     /// No SMTP server is configured (or it was queued before delivery existed): the
     /// outbox and the server log are the only copies.
     OutboxOnly,

@@ -9,6 +9,7 @@ on_both_databases!(
     otp_mail_is_delivered_over_smtp_and_marked_sent,
     mail_is_retried_until_the_smtp_server_is_back,
     without_smtp_mail_stays_in_the_outbox,
+    mail_older_than_a_day_is_not_sent,
 );
 
 const ADA: &str = "ada@acme.test";
@@ -104,4 +105,47 @@ async fn without_smtp_mail_stays_in_the_outbox(b: Backend) {
         app.otp_verify("acme", ADA, &code).await.status().as_u16(),
         200
     );
+}
+
+async fn mail_older_than_a_day_is_not_sent(b: Backend) {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, Database};
+    use tessera_domain::entity::mail_outbox;
+
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(b, &[("TESSERA_SMTP_URL", &url)]).await;
+    // Mail queued two days ago (say, while SMTP was off): its code would be stale.
+    let db = Database::connect(app.database_url.as_str()).await.unwrap();
+    let two_days_ago = chrono::Utc::now() - chrono::TimeDelta::days(2);
+    mail_outbox::ActiveModel {
+        id: Set(uuid::Uuid::new_v4()),
+        tenant_id: Set(None),
+        to_addr: Set("old@acme.test".into()),
+        subject: Set("Your Tessera sign-in code".into()),
+        body: Set("stale code 000000".into()),
+        created_at: Set(two_days_ago),
+        sent_at: Set(None),
+        attempts: Set(0),
+        last_error: Set(None),
+        next_attempt_at: Set(Some(two_days_ago)),
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    // A fresh message goes out; the old one, due just as long, does not.
+    app.register("acme", ADA, "ada").await;
+    app.otp_request("acme", ADA).await;
+    let code = app.latest_otp(ADA).await;
+    sink.wait_for(&code)
+        .await
+        .unwrap_or_else(|| panic!("no mail with {code}; got {:?}", sink.messages()));
+    outbox_item_when(&app, ADA, |i| i["status"] == "sent").await;
+    assert!(
+        sink.messages().iter().all(|m| !m.contains("stale code")),
+        "a day-old message was sent: {:?}",
+        sink.messages()
+    );
+    let old = &app.outbox_for("old@acme.test").await[0];
+    assert_eq!(old["status"], "expired", "{old}");
+    assert!(old["sent_at"].is_null(), "{old}");
 }

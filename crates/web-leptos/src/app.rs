@@ -10,7 +10,7 @@ use crate::pages::{AnalyticsPage, MetricsPage};
 use crate::pages::{AuditPage, ResetPasswordPage, UsersPage, WorklogEntryPage, WorklogPage};
 use crate::pages::{BillingAdminPage, TenantBillingPage};
 use crate::pages::{CodesPage, DevicesPage, TenantDetailPage, TenantsPage};
-use crate::pages::{DashboardPage, LoginPage, NotFound, OtpPage, ProfilePage};
+use crate::pages::{DashboardPage, LoginPage, NotFound, OtpPage, OutboxPage, ProfilePage};
 use crate::pages::{LlmProjectPage, LlmPromptsPage, TenantCodesDevicesPage};
 use crate::pages::{TenantProjectPage, TenantProjectsPage};
 use crate::session::Session;
@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
                     <Route path=Page::LlmProject view=LlmProjectPage/>
                     <Route path=Page::AuditLog view=|| view! { <AuditPage page=Page::AuditLog/> }/>
                     <Route path=Page::OrgAuditLog view=|| view! { <AuditPage page=Page::OrgAuditLog/> }/>
+                    <Route path=Page::Outbox view=OutboxPage/>
                     <Route path=Page::Projects view=TenantProjectsPage/>
                     <Route path=Page::TenantProject view=TenantProjectPage/>
                     <Route path=Page::CodesDevices view=TenantCodesDevicesPage/>

@@ -127,6 +127,8 @@ pages! {
     LlmProject => "/platform/llm/projects/:id", "LLM project", Platform;
     /// Staff: who changed what.
     AuditLog => "/platform/audit", "Audit log", Platform;
+    /// Super admins: the mail the server queued and its delivery.
+    Outbox => "/outbox", "Mail outbox", Platform;
     /// Members: the tenant's projects.
     Projects => "/org/projects", "Projects", Organisation;
     /// Members: one project, its agent prompts and composed prompts (link with [`Page::tenant_project`]).
@@ -143,10 +145,14 @@ pages! {
 
 impl Page {
     /// Whether someone with `role` may open this page: its area admits them, and the
-    /// organisation's user and audit pages are for its org admins only.
+    /// organisation's user and audit pages are for its org admins only, and the mail
+    /// outbox for super admins only.
     pub fn admits(self, role: Role) -> bool {
         let org_admin_only = matches!(self, Page::OrgUsers | Page::OrgAuditLog);
-        self.area().admits(role) && (!org_admin_only || role >= Role::OrgAdmin)
+        let super_admin_only = self == Page::Outbox;
+        self.area().admits(role)
+            && (!org_admin_only || role >= Role::OrgAdmin)
+            && (!super_admin_only || role == Role::SuperAdmin)
     }
 
     /// The edit page of one worklog entry.
@@ -252,6 +258,18 @@ mod tests {
         assert!(org_admin[1].1.contains(&Page::OrgAuditLog));
         assert!(!Page::OrgUsers.admits(Role::User));
         assert!(!Page::Users.admits(Role::OrgAdmin));
+    }
+
+    #[test]
+    fn only_super_admins_see_the_outbox() {
+        assert!(
+            Page::navigation(Role::SuperAdmin)[1]
+                .1
+                .contains(&Page::Outbox)
+        );
+        assert!(!Page::navigation(Role::Admin)[1].1.contains(&Page::Outbox));
+        assert!(!Page::Outbox.admits(Role::Admin));
+        assert!(!Page::Outbox.admits(Role::OrgAdmin));
     }
 
     #[test]

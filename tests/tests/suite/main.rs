@@ -6,6 +6,7 @@ mod browser;
 mod browser_billing;
 mod browser_licensing;
 mod browser_metrics;
+mod browser_outbox;
 mod browser_portal;
 mod browser_worklog;
 mod errors;

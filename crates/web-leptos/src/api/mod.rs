@@ -11,6 +11,7 @@ pub mod billing;
 pub mod licensing;
 pub mod llm;
 pub mod metrics;
+pub mod outbox;
 pub mod portal;
 pub mod query;
 pub mod users;

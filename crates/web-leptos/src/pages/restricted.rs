@@ -17,6 +17,7 @@ pub fn Restricted(
     let admitted = move || user.with(|u| u.as_ref().is_some_and(|u| page.admits(u.role)));
     let audience = match page {
         Page::OrgUsers | Page::OrgAuditLog => "organisation admins",
+        Page::Outbox => "super admins",
         _ if page.area().label() == Some("Platform") => "platform staff",
         _ => "members of an organisation",
     };

@@ -1,0 +1,104 @@
+//! The mail outbox page of the built SPA against the real API in headless Chromium: a
+//! super admin finds a one-time code mail by its recipient and reads the code in it.
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use tessera_tests::browser::{dist_dir, find, wait_for_path, wait_for_text, with_browser};
+use tessera_tests::*;
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    let input = find(c, css).await;
+    input.clear().await.unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    find(c, css).await.click().await.unwrap();
+}
+
+/// Waits up to ten seconds until exactly `n` elements match.
+async fn wait_for_count(c: &Client, css: &str, n: usize) {
+    let mut last = 0;
+    for _ in 0..100 {
+        if let Ok(found) = c.find_all(Locator::Css(css)).await {
+            last = found.len();
+            if last == n {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("expected {n} elements matching {css}, saw {last}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_super_admin_reads_a_one_time_code_in_the_outbox() {
+    let dist = dist_dir();
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[("TESSERA_STATIC_DIR", dist.to_str().unwrap())],
+    )
+    .await;
+    let app = &app;
+    // Two organisations ask for a code; the filter must keep only one recipient's mail.
+    let slug = format!("acme-{}", unique());
+    let email = format!("ada@{slug}.test");
+    let other_slug = format!("globex-{}", unique());
+    let other = format!("hank@{other_slug}.test");
+    for (slug, email, name) in [(&slug, &email, "ada"), (&other_slug, &other, "hank")] {
+        app.register(slug, email, &format!("{name}-{slug}")).await;
+        let asked = app.otp_request(slug, email).await;
+        assert_eq!(asked.status().as_u16(), 202);
+    }
+    let mails = app.outbox_for(&email).await;
+    let subject = mails[0]["subject"].as_str().expect("a subject").to_owned();
+    assert_eq!(mails[0]["status"], "outbox_only", "no SMTP server in tests");
+    let code = app.latest_otp(&email).await;
+    let (email, other, subject, code) = (&email, &other, &subject, &code);
+
+    with_browser(|c| async move {
+        c.goto(&format!("{}/login", app.address)).await.unwrap();
+        type_into(&c, "#login", ADMIN_EMAIL).await;
+        type_into(&c, "#password", ADMIN_PASSWORD).await;
+        click(&c, "#login-submit").await;
+        wait_for_path(&c, "/").await;
+
+        // The super admin reaches the outbox from the navigation; unfiltered it holds
+        // both organisations' mail.
+        click(&c, "nav a[href='/outbox']").await;
+        wait_for_path(&c, "/outbox").await;
+        wait_for_text(&c, "#outbox-table", other).await;
+        wait_for_text(&c, "#outbox-table", email).await;
+
+        // Filtered by recipient: that address's mail only, newest (the code) first.
+        type_into(&c, "#outbox-to", &email.to_uppercase()).await;
+        click(&c, "#outbox-apply").await;
+        wait_for_count(&c, ".outbox-row", mails.len()).await;
+        let table = find(&c, "#outbox-table").await.text().await.unwrap();
+        assert!(!table.contains(other.as_str()), "{table}");
+        let row = ".outbox-row:first-child";
+        wait_for_text(&c, &format!("{row} .outbox-to"), email).await;
+        wait_for_text(&c, &format!("{row} .outbox-subject"), subject).await;
+        let status = wait_for_text(&c, &format!("{row} .outbox-status"), "Outbox only").await;
+        assert_eq!(status.trim(), "Outbox only");
+        let attr = find(&c, row).await.attr("data-status").await.unwrap();
+        assert_eq!(attr.as_deref(), Some("outbox_only"));
+
+        // The body stays folded until asked for; then it shows the six-digit code.
+        assert!(
+            c.find_all(Locator::Css(".outbox-body"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        click(&c, &format!("{row} .outbox-show")).await;
+        let body = wait_for_text(&c, ".outbox-body", code).await;
+        assert_eq!(code.len(), 6);
+        assert!(body.contains(code.as_str()), "{body}");
+        wait_for_text(&c, &format!("{row} .outbox-show"), "Hide").await;
+        click(&c, &format!("{row} .outbox-show")).await;
+        wait_for_count(&c, ".outbox-body", 0).await;
+    })
+    .await;
+}

@@ -33,6 +33,18 @@ fn fixture_period() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m as u32, 1, 0, 0, 0).unwrap()
 }
 
+/// The metrics summary of `period` (`YYYY-MM`), asserting 200.
+async fn summary_of(app: &TestApp, token: &str, period: &str) -> Value {
+    json_ok(
+        app.get(
+            &format!("/api/system/metrics/summary?period={period}"),
+            Some(token),
+        )
+        .await,
+        200,
+    )
+    .await
+}
 async fn add_tenant(db: &impl ConnectionTrait, slug: &str, created: DateTime<Utc>) -> Uuid {
     let id = Uuid::new_v4();
     tenant::ActiveModel {
@@ -115,15 +127,7 @@ async fn mrr_movements_churn_arpa_conversion_and_cohorts_match_the_hand_computed
 
     let admin = app.admin_tokens().await;
     let period = format!("{:04}-{:02}", p0.year(), p0.month());
-    let s: Value = json_ok(
-        app.get(
-            &format!("/api/system/metrics/summary?period={period}"),
-            Some(&admin.access_token),
-        )
-        .await,
-        200,
-    )
-    .await;
+    let s = summary_of(&app, &admin.access_token, &period).await;
     let biz = &s["business"];
     assert_eq!(biz["period"], period);
     assert_eq!(biz["mrr_start_cents"], 64600);
@@ -433,15 +437,7 @@ async fn llm_figures_are_summed_over_the_period_only(b: Backend) {
 
     let admin = app.admin_tokens().await;
     let period = format!("{:04}-{:02}", p0.year(), p0.month());
-    let s: Value = json_ok(
-        app.get(
-            &format!("/api/system/metrics/summary?period={period}"),
-            Some(&admin.access_token),
-        )
-        .await,
-        200,
-    )
-    .await;
+    let s = summary_of(&app, &admin.access_token, &period).await;
     let llm = &s["llm"];
     assert_eq!(llm["calls"], 4, "{llm}");
     let mean = llm["mean_duration_ms"].as_f64().unwrap();

@@ -1,13 +1,15 @@
 //! Headless Chromium through chromedriver (Debian's packages), driven with fantoccini.
 
 use std::future::Future;
-use std::net::TcpListener;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::free_port;
 use futures_util::FutureExt;
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -28,13 +30,6 @@ impl Drop for Driver {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 /// Runs `test` with a fresh headless Chromium session, and always ends the session and
@@ -132,4 +127,31 @@ pub async fn wait_for_path(client: &Client, suffix: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("never reached a path ending {suffix:?}; last was {last:?}");
+}
+
+/// Clicks the element `css` matches (waiting for it to appear).
+pub async fn click(client: &Client, css: &str) {
+    find(client, css).await.click().await.unwrap();
+}
+
+/// Replaces the text of an input or textarea as a person would: clear, then type.
+pub async fn retype(client: &Client, css: &str, text: &str) {
+    let input = find(client, css).await;
+    input.clear().await.unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
+/// Waits up to ten seconds until exactly `n` elements match, and returns them.
+pub async fn wait_for_count(client: &Client, css: &str, n: usize) -> Vec<Element> {
+    let mut last = 0;
+    for _ in 0..100 {
+        if let Ok(found) = client.find_all(Locator::Css(css)).await {
+            last = found.len();
+            if last == n {
+                return found;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("expected {n} elements matching {css}, saw {last}");
 }

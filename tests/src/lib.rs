@@ -20,6 +20,14 @@ pub mod people;
 pub mod process;
 pub mod smtp;
 
+/// A local port nothing listens on (bound, then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
 /// The bootstrap super admin every test server starts with.
 pub const ADMIN_EMAIL: &str = "admin@tessera.test";
 /// Their password.

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-use crate::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp, TestDb};
+use crate::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp, TestDb, free_port};
 
 /// The `tessera` binary next to the test binary (`scripts/test.sh` builds it first).
 pub fn tessera_binary() -> PathBuf {
@@ -27,14 +27,6 @@ pub fn tessera_binary() -> PathBuf {
         bin.display()
     );
     bin
-}
-
-/// A free port on loopback (bound, read, released).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
 }
 
 /// A `tessera serve` process on a test database; killed when dropped.

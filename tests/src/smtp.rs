@@ -16,14 +16,6 @@ pub struct SmtpSink {
     task: tokio::task::JoinHandle<()>,
 }
 
-/// A local port nothing listens on (bound, then released).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 impl SmtpSink {
     /// Starts on any free port.
     pub async fn start() -> SmtpSink {

@@ -11,23 +11,10 @@ use tessera_domain::code::{CODE_ALPHABET, CodeView};
 use tessera_domain::device::DeviceView;
 use tessera_domain::page::Paged;
 use tessera_domain::plan::{PlanView, auto_code_count};
-use tessera_tests::browser::{dist_dir, find, wait_for_path, wait_for_text, with_browser};
+use tessera_tests::browser::{
+    click, dist_dir, find, retype, wait_for_count, wait_for_path, wait_for_text, with_browser,
+};
 use tessera_tests::*;
-
-/// Waits up to ten seconds until exactly `n` elements match, and returns them.
-async fn wait_for_count(c: &Client, css: &str, n: usize) -> Vec<fantoccini::elements::Element> {
-    let mut last = 0;
-    for _ in 0..100 {
-        if let Ok(found) = c.find_all(Locator::Css(css)).await {
-            last = found.len();
-            if last == n {
-                return found;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("expected {n} elements matching {css}, saw {last}");
-}
 
 /// Waits up to ten seconds until an element's `attr` equals `value`.
 async fn wait_for_attr(c: &Client, css: &str, attr: &str, value: &str) {
@@ -83,16 +70,6 @@ async fn texts(elements: &[fantoccini::elements::Element]) -> Vec<String> {
     out
 }
 
-async fn type_into(c: &Client, css: &str, text: &str) {
-    let input = find(c, css).await;
-    input.clear().await.unwrap();
-    input.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    find(c, css).await.click().await.unwrap();
-}
-
 /// `XXXX-XXXX-XXXX-XXXX` over the code alphabet.
 fn assert_code_format(code: &str) {
     let groups: Vec<&str> = code.split('-').collect();
@@ -132,8 +109,8 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
     with_browser(|c| async move {
         // Sign in; the staff dashboard shows the API's own figures.
         c.goto(&format!("{}/login", app.address)).await.unwrap();
-        type_into(&c, "#login", ADMIN_EMAIL).await;
-        type_into(&c, "#password", ADMIN_PASSWORD).await;
+        retype(&c, "#login", ADMIN_EMAIL).await;
+        retype(&c, "#password", ADMIN_PASSWORD).await;
         click(&c, "#login-submit").await;
         let figures = app.dashboard(admin).await;
         let tenants_kpi =
@@ -161,7 +138,7 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
 
         // The form checks its fields with the server's rules before sending anything.
         click(&c, "#new-tenant").await;
-        type_into(&c, "#tenant-slug", "Not A Slug!").await;
+        retype(&c, "#tenant-slug", "Not A Slug!").await;
         click(&c, "#tenant-create-submit").await;
         wait_for_text(&c, ".modal", "Slug may contain only lowercase letters").await;
         wait_for_text(&c, ".modal", "Plan is required").await;
@@ -169,9 +146,9 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
         assert_eq!(listed.total, 2, "an invalid form must not reach the server");
 
         // A valid tenant: its auto-generated codes are shown once, in plaintext.
-        type_into(&c, "#tenant-slug", slug).await;
-        type_into(&c, "#tenant-name", "Acme Browser Corp").await;
-        type_into(&c, "#tenant-email", "ops@acme.test").await;
+        retype(&c, "#tenant-slug", slug).await;
+        retype(&c, "#tenant-name", "Acme Browser Corp").await;
+        retype(&c, "#tenant-email", "ops@acme.test").await;
         find(&c, "#tenant-plan")
             .await
             .select_by_value("pro")
@@ -215,7 +192,7 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
         )
         .await;
         // The debounced search narrows the table to it.
-        type_into(&c, "#tenant-search", slug).await;
+        retype(&c, "#tenant-search", slug).await;
         let rows = wait_for_count(&c, ".tenant-row", 1).await;
         assert!(rows[0].text().await.unwrap().contains("Acme Browser Corp"));
         wait_for_text(&c, ".pager", "Showing 1–1 of 1 tenants").await;
@@ -245,8 +222,8 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
             Some(slug),
             "the dialog starts with the filtered tenant"
         );
-        type_into(&c, "#codes-count", "2").await;
-        type_into(&c, "#codes-label", "Browser batch").await;
+        retype(&c, "#codes-count", "2").await;
+        retype(&c, "#codes-label", "Browser batch").await;
         click(&c, "#codes-submit").await;
         let fresh = texts(&wait_for_count(&c, ".generated-code", 2).await).await;
         fresh.iter().for_each(|code| assert_code_format(code));
@@ -276,7 +253,7 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
         // The device the code activated is listed on the devices page.
         click(&c, "nav a[href='/platform/devices']").await;
         wait_for_path(&c, "/platform/devices").await;
-        type_into(&c, "#devices-tenant-filter", slug).await;
+        retype(&c, "#devices-tenant-filter", slug).await;
         let devices = wait_for_count(&c, ".device-row", 1).await;
         assert!(
             devices[0]
@@ -326,7 +303,7 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
         );
         wait_for_text(&c, ".modal", "one transaction").await;
         wait_until_enabled(&c, "#delete-confirm-submit", false).await;
-        type_into(&c, "#delete-confirm-input", &slug[..slug.len() - 1]).await;
+        retype(&c, "#delete-confirm-input", &slug[..slug.len() - 1]).await;
         wait_until_enabled(&c, "#delete-confirm-submit", false).await;
         find(&c, "#delete-confirm-input")
             .await

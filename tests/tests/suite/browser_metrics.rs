@@ -7,16 +7,12 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
-use tessera_tests::browser::{dist_dir, find, wait_for_path, wait_for_text, with_browser};
+use tessera_tests::browser::{click, dist_dir, find, wait_for_path, wait_for_text, with_browser};
 use tessera_tests::process::TcpProxy;
 use tessera_tests::*;
 
 async fn type_into(c: &Client, css: &str, text: &str) {
     find(c, css).await.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    find(c, css).await.click().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,36 +1,11 @@
 //! The mail outbox page of the built SPA against the real API in headless Chromium: a
 //! super admin finds a one-time code mail by its recipient and reads the code in it.
 
-use std::time::Duration;
-
-use fantoccini::{Client, Locator};
-use tessera_tests::browser::{dist_dir, find, wait_for_path, wait_for_text, with_browser};
+use fantoccini::Locator;
+use tessera_tests::browser::{
+    click, dist_dir, find, retype, wait_for_count, wait_for_path, wait_for_text, with_browser,
+};
 use tessera_tests::*;
-
-async fn type_into(c: &Client, css: &str, text: &str) {
-    let input = find(c, css).await;
-    input.clear().await.unwrap();
-    input.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    find(c, css).await.click().await.unwrap();
-}
-
-/// Waits up to ten seconds until exactly `n` elements match.
-async fn wait_for_count(c: &Client, css: &str, n: usize) {
-    let mut last = 0;
-    for _ in 0..100 {
-        if let Ok(found) = c.find_all(Locator::Css(css)).await {
-            last = found.len();
-            if last == n {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("expected {n} elements matching {css}, saw {last}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_super_admin_reads_a_one_time_code_in_the_outbox() {
@@ -59,8 +34,8 @@ async fn a_super_admin_reads_a_one_time_code_in_the_outbox() {
 
     with_browser(|c| async move {
         c.goto(&format!("{}/login", app.address)).await.unwrap();
-        type_into(&c, "#login", ADMIN_EMAIL).await;
-        type_into(&c, "#password", ADMIN_PASSWORD).await;
+        retype(&c, "#login", ADMIN_EMAIL).await;
+        retype(&c, "#password", ADMIN_PASSWORD).await;
         click(&c, "#login-submit").await;
         wait_for_path(&c, "/").await;
 
@@ -72,7 +47,7 @@ async fn a_super_admin_reads_a_one_time_code_in_the_outbox() {
         wait_for_text(&c, "#outbox-table", email).await;
 
         // Filtered by recipient: that address's mail only, newest (the code) first.
-        type_into(&c, "#outbox-to", &email.to_uppercase()).await;
+        retype(&c, "#outbox-to", &email.to_uppercase()).await;
         click(&c, "#outbox-apply").await;
         wait_for_count(&c, ".outbox-row", mails.len()).await;
         let table = find(&c, "#outbox-table").await.text().await.unwrap();

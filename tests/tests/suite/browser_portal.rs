@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
-use tessera_tests::browser::{dist_dir, find, wait_for_path, wait_for_text, with_browser};
+use tessera_tests::browser::{
+    click, dist_dir, find, retype, wait_for_path, wait_for_text, with_browser,
+};
 use tessera_tests::*;
 
 const SLUG: &str = "portal7";
@@ -25,17 +27,6 @@ async fn wait_for_value(c: &Client, css: &str, expected: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("{css} never had the value {expected:?}; last was {last:?}");
-}
-
-/// Replaces the text of an input or textarea as a person would: clear, then type.
-async fn retype(c: &Client, css: &str, text: &str) {
-    let el = find(c, css).await;
-    el.clear().await.unwrap();
-    el.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    find(c, css).await.click().await.unwrap();
 }
 
 /// The six-digit code of an OTP mail newer than the `before` mails already sent to

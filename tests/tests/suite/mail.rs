@@ -2,7 +2,7 @@
 //! SMTP the outbox alone, as before.
 
 use serde_json::Value;
-use tessera_tests::smtp::{SmtpSink, free_port, wait_until};
+use tessera_tests::smtp::{SmtpSink, wait_until};
 use tessera_tests::*;
 
 on_both_databases!(

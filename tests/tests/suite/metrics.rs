@@ -33,6 +33,17 @@ fn fixture_period() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m as u32, 1, 0, 0, 0).unwrap()
 }
 
+/// `PUT /api/system/metrics/thresholds` with `rules`.
+async fn put_thresholds(app: &TestApp, token: &str, rules: &Value) -> reqwest::Response {
+    app.client
+        .put(format!("{}/api/system/metrics/thresholds", app.address))
+        .bearer_auth(token)
+        .json(rules)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The metrics summary of `period` (`YYYY-MM`), asserting 200.
 async fn summary_of(app: &TestApp, token: &str, period: &str) -> Value {
     json_ok(
@@ -216,14 +227,7 @@ async fn thresholds_raise_alerts_and_bad_rules_are_refused(b: Backend) {
         {"metric": "mrr_cents", "operator": "lt", "value": 100, "severity": "critical"},
         {"metric": "error_rate", "operator": "gt", "value": 0.5, "severity": "critical"}
     ]);
-    let put = app
-        .client
-        .put(format!("{}/api/system/metrics/thresholds", app.address))
-        .bearer_auth(tok)
-        .json(&rules)
-        .send()
-        .await
-        .unwrap();
+    let put = put_thresholds(&app, tok, &rules).await;
     let saved: Vec<Value> = json_ok(put, 200).await;
     assert_eq!(saved.len(), 3);
     let s: Value = json_ok(app.get("/api/system/metrics/summary", Some(tok)).await, 200).await;
@@ -238,14 +242,7 @@ async fn thresholds_raise_alerts_and_bad_rules_are_refused(b: Backend) {
     assert!(s["operational"]["requests_total"].as_u64().unwrap() > 0);
     assert!(s["operational"]["queue_depth"].is_null());
     let bad = json!([{"metric": "x", "operator": "eq", "value": 1, "severity": "loud"}]);
-    let res = app
-        .client
-        .put(format!("{}/api/system/metrics/thresholds", app.address))
-        .bearer_auth(tok)
-        .json(&bad)
-        .send()
-        .await
-        .unwrap();
+    let res = put_thresholds(&app, tok, &bad).await;
     let p = assert_problem(res, 422, "VALIDATION_FAILED").await;
     let fields: Vec<String> = p.errors.unwrap().into_iter().map(|e| e.field).collect();
     assert_eq!(fields, ["[0]", "[0].metric"]);
@@ -254,14 +251,7 @@ async fn thresholds_raise_alerts_and_bad_rules_are_refused(b: Backend) {
         {"metric": "mrr_cents", "operator": "lt", "value": 1, "severity": "warning"},
         {"metric": "p999_ms", "operator": "gt", "value": 1, "severity": "warning"}
     ]);
-    let res = app
-        .client
-        .put(format!("{}/api/system/metrics/thresholds", app.address))
-        .bearer_auth(tok)
-        .json(&unknown)
-        .send()
-        .await
-        .unwrap();
+    let res = put_thresholds(&app, tok, &unknown).await;
     let p = assert_problem(res, 422, "VALIDATION_FAILED").await;
     let errors = p.errors.unwrap();
     assert_eq!(errors.len(), 1, "{errors:?}");

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
+WASM_SPLIT_VERSION=0.2.4
 BINARYEN_VERSION=132.0.0
 TOOLS_DIR="${TESSERA_TOOLS_DIR:-$HOME/.cache/tessera}"
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
@@ -29,6 +30,12 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WB_VERSION"; then
   say "installing wasm-bindgen-cli $WB_VERSION"
   # Not --locked: its lock file names a webpki-roots release the registry lacks.
   cargo install "wasm-bindgen-cli@$WB_VERSION" --debug
+fi
+
+# Cuts the SPA's wasm into lazily loaded page chunks (scripts/split-wasm.sh).
+if ! cargo install --list | grep -q "^wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  say "installing wasm-split-cli $WASM_SPLIT_VERSION"
+  cargo install "wasm_split_cli_support@$WASM_SPLIT_VERSION" --features build-binary --locked --debug
 fi
 
 # wasm-opt from npm's binaryen: Debian's older binaryen produces wasm that Chromium rejects.

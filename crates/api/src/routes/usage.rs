@@ -4,16 +4,16 @@ use std::collections::{BTreeMap, HashSet};
 
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest, get, post, web};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, IdenStatic, QueryFilter, QueryOrder,
-    TryInsertResult,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    IdenStatic, QueryFilter, QueryOrder, Statement, TryInsertResult,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tessera_domain::Role;
 use tessera_domain::entity::{device, tenant, usage_event, usage_rollup};
-use tessera_domain::usage::{UsageBatch, UsageBatchResult, UsageRollup};
+use tessera_domain::usage::{UsageBatch, UsageBatchResult, UsageEventInput, UsageRollup};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -23,19 +23,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::ledger::{self, NewEntry};
 use crate::lookup::tenant_by_ref;
 use crate::state::AppState;
-
-/// What the rollups need of one event of a batch.
-struct Line {
-    id: Uuid,
-    day: NaiveDate,
-    kind: String,
-    quantity: i64,
-    tokens: i64,
-    cost_cents: i64,
-    /// Missing durations count as 0.
-    duration_ms: i64,
-    failed: bool,
-}
 
 /// Who sent a batch: a licensed device or a signed-in tenant member.
 struct Sender {
@@ -138,80 +125,156 @@ pub async fn ingest_usage(
     Ok(web::Json(record(&state, who, batch).await?))
 }
 
+/// Adds one inserted event to its day's and kind's rollup.
+fn add_to_rollup(
+    days: &mut BTreeMap<(NaiveDate, String), usage_rollup::Model>,
+    tenant_id: Uuid,
+    e: &UsageEventInput,
+) {
+    let r = days
+        .entry((e.occurred_at.date_naive(), e.kind.clone()))
+        .or_insert_with_key(|(day, kind)| usage_rollup::Model {
+            tenant_id,
+            day: *day,
+            kind: kind.clone(),
+            events: 0,
+            quantity: 0,
+            tokens: 0,
+            cost_cents: 0,
+            duration_ms: 0,
+            failures: 0,
+        });
+    r.events += 1;
+    r.quantity += e.quantity;
+    r.tokens += e.tokens;
+    r.cost_cents += e.cost_cents;
+    // Missing durations count as 0.
+    r.duration_ms += e.duration_ms.unwrap_or(0);
+    r.failures += i64::from(!e.success);
+}
+
+/// One event as PostgreSQL reads it from the insert's JSON parameter.
+#[derive(Serialize)]
+struct EventRow<'a> {
+    id: Uuid,
+    event_id: &'a str,
+    kind: &'a str,
+    quantity: i64,
+    tokens: i64,
+    cost_cents: i64,
+    duration_ms: Option<i64>,
+    success: bool,
+    occurred_at: DateTime<Utc>,
+}
+
+/// Inserts the events, skipping those whose `event_id` the tenant already has, and
+/// returns the ids of the rows actually inserted: the unique (tenant_id, event_id) index
+/// decides duplicates, also against a concurrent batch carrying the same ids.
+///
+/// On PostgreSQL the events travel as one JSON parameter read by `json_to_recordset`:
+/// a short statement with five parameters instead of a 13,000-parameter multi-row
+/// INSERT, which took several MB per batch in flight to build, bind and plan
+/// (docs/BENCHMARKS.md, "Memory"). SQLite gets the ORM's multi-row INSERT.
+async fn insert_events(
+    txn: &DatabaseTransaction,
+    who: &Sender,
+    now: DateTime<Utc>,
+    events: &[(Uuid, &UsageEventInput)],
+) -> ApiResult<HashSet<Uuid>> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        let rows: Vec<EventRow> = events
+            .iter()
+            .map(|(id, e)| EventRow {
+                id: *id,
+                event_id: &e.event_id,
+                kind: &e.kind,
+                quantity: e.quantity,
+                tokens: e.tokens,
+                cost_cents: e.cost_cents,
+                duration_ms: e.duration_ms,
+                success: e.success,
+                occurred_at: e.occurred_at,
+            })
+            .collect();
+        let json = serde_json::to_string(&rows)
+            .map_err(|e| ApiError::Internal(format!("usage rows: {e}")))?;
+        drop(rows);
+        let stmt = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO usage_events (id, tenant_id, event_id, device_id, user_id, kind, \
+             quantity, tokens, cost_cents, duration_ms, success, occurred_at, created_at) \
+             SELECT e.id, $1, e.event_id, $2, $3, e.kind, e.quantity, e.tokens, e.cost_cents, \
+             e.duration_ms, e.success, e.occurred_at, $4 \
+             FROM json_to_recordset($5::json) AS e(id uuid, event_id text, kind text, \
+             quantity bigint, tokens bigint, cost_cents bigint, duration_ms bigint, \
+             success boolean, occurred_at timestamptz) \
+             ON CONFLICT (tenant_id, event_id) DO NOTHING RETURNING id",
+            [
+                who.tenant_id.into(),
+                who.device_id.into(),
+                who.user_id.into(),
+                now.into(),
+                json.into(),
+            ],
+        );
+        return txn
+            .query_all_raw(stmt)
+            .await?
+            .iter()
+            .map(|row| row.try_get::<Uuid>("", "id").map_err(ApiError::from))
+            .collect();
+    }
+    let rows = events.iter().map(|(id, e)| usage_event::ActiveModel {
+        id: Set(*id),
+        tenant_id: Set(who.tenant_id),
+        event_id: Set(e.event_id.clone()),
+        device_id: Set(who.device_id),
+        user_id: Set(who.user_id),
+        kind: Set(e.kind.clone()),
+        quantity: Set(e.quantity),
+        tokens: Set(e.tokens),
+        cost_cents: Set(e.cost_cents),
+        duration_ms: Set(e.duration_ms),
+        success: Set(e.success),
+        occurred_at: Set(e.occurred_at),
+        created_at: Set(now),
+    });
+    Ok(
+        match usage_event::Entity::insert_many(rows)
+            .on_conflict_do_nothing_on([
+                usage_event::Column::TenantId,
+                usage_event::Column::EventId,
+            ])
+            .exec_with_returning_keys(txn)
+            .await?
+        {
+            TryInsertResult::Inserted(ids) => ids.into_iter().collect(),
+            _ => HashSet::new(),
+        },
+    )
+}
+
 /// Validates and writes one batch: events, rollups and the reserve charge, in one transaction.
 async fn record(state: &AppState, who: Sender, batch: UsageBatch) -> ApiResult<UsageBatchResult> {
     let now = Utc::now();
     batch.validate(now).map_err(ApiError::validation)?;
     let total = batch.events.len() as i64;
+    // A repeated event_id within the batch counts once, like one from an earlier batch.
     let mut seen = HashSet::new();
-    let mut lines = Vec::with_capacity(batch.events.len());
-    let rows: Vec<usage_event::ActiveModel> = batch
+    let fresh: Vec<(Uuid, &UsageEventInput)> = batch
         .events
-        .into_iter()
-        .filter(|e| seen.insert(e.event_id.clone()))
-        .map(|e| {
-            let id = Uuid::now_v7();
-            lines.push(Line {
-                id,
-                day: e.occurred_at.date_naive(),
-                kind: e.kind.clone(),
-                quantity: e.quantity,
-                tokens: e.tokens,
-                cost_cents: e.cost_cents,
-                duration_ms: e.duration_ms.unwrap_or(0),
-                failed: !e.success,
-            });
-            usage_event::ActiveModel {
-                id: Set(id),
-                tenant_id: Set(who.tenant_id),
-                event_id: Set(e.event_id),
-                device_id: Set(who.device_id),
-                user_id: Set(who.user_id),
-                kind: Set(e.kind),
-                quantity: Set(e.quantity),
-                tokens: Set(e.tokens),
-                cost_cents: Set(e.cost_cents),
-                duration_ms: Set(e.duration_ms),
-                success: Set(e.success),
-                occurred_at: Set(e.occurred_at),
-                created_at: Set(now),
-            }
-        })
+        .iter()
+        .filter(|e| seen.insert(e.event_id.as_str()))
+        .map(|e| (Uuid::now_v7(), e))
         .collect();
     let txn = crate::db::begin(&state.db).await?;
-    // Only the ids of the rows actually inserted come back: the unique (tenant_id,
-    // event_id) index decides duplicates, also against a concurrent batch carrying the
-    // same ids. The sums come from those rows' copies in memory.
-    let inserted: HashSet<Uuid> = match usage_event::Entity::insert_many(rows)
-        .on_conflict_do_nothing_on([usage_event::Column::TenantId, usage_event::Column::EventId])
-        .exec_with_returning_keys(&txn)
-        .await?
-    {
-        TryInsertResult::Inserted(ids) => ids.into_iter().collect(),
-        _ => HashSet::new(),
-    };
+    let inserted = insert_events(&txn, &who, now, &fresh).await?;
+    // The sums come from the inserted rows' copies in memory.
     let mut days: BTreeMap<(NaiveDate, String), usage_rollup::Model> = BTreeMap::new();
-    for e in lines.into_iter().filter(|l| inserted.contains(&l.id)) {
-        let r = days
-            .entry((e.day, e.kind))
-            .or_insert_with_key(|(day, kind)| usage_rollup::Model {
-                tenant_id: who.tenant_id,
-                day: *day,
-                kind: kind.clone(),
-                events: 0,
-                quantity: 0,
-                tokens: 0,
-                cost_cents: 0,
-                duration_ms: 0,
-                failures: 0,
-            });
-        r.events += 1;
-        r.quantity += e.quantity;
-        r.tokens += e.tokens;
-        r.cost_cents += e.cost_cents;
-        r.duration_ms += e.duration_ms;
-        r.failures += i64::from(e.failed);
+    for (_, e) in fresh.iter().filter(|(id, _)| inserted.contains(id)) {
+        add_to_rollup(&mut days, who.tenant_id, e);
     }
+    let accepted = inserted.len() as i64;
     let charged: i64 = days.values().map(|r| r.cost_cents).sum();
     if !days.is_empty() {
         let mut on_conflict = OnConflict::columns([
@@ -251,7 +314,7 @@ async fn record(state: &AppState, who: Sender, batch: UsageBatch) -> ApiResult<U
                     amount_cents: -charged,
                     reason: None,
                     actor_id: who.user_id,
-                    reference: Some(format!("usage batch of {} events", inserted.len())),
+                    reference: Some(format!("usage batch of {accepted} events")),
                 },
             )
             .await?,
@@ -265,7 +328,6 @@ async fn record(state: &AppState, who: Sender, batch: UsageBatch) -> ApiResult<U
             serde_json::json!({"entry": ledger::entry_view(e)}),
         );
     }
-    let accepted = inserted.len() as i64;
     Ok(UsageBatchResult {
         accepted,
         duplicates: total - accepted,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
-use crate::free_port;
+use crate::{Backend, TestApp, free_port, spawn_app_with};
 use futures_util::FutureExt;
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -17,6 +17,14 @@ use serde_json::json;
 /// The built SPA (`trunk build --release` writes it here).
 pub fn dist_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist")
+}
+
+/// A server on SQLite that also serves the built SPA, with `settings` on top.
+pub async fn spawn_spa_app(settings: &[(&str, &str)]) -> TestApp {
+    let dist = dist_dir();
+    let mut all = vec![("TESSERA_STATIC_DIR", dist.to_str().expect("a UTF-8 path"))];
+    all.extend_from_slice(settings);
+    spawn_app_with(Backend::Sqlite, &all).await
 }
 
 struct Driver {

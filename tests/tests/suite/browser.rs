@@ -1,17 +1,11 @@
 //! The built SPA against the real API in headless Chromium.
 
 use fantoccini::Locator;
-use tessera_tests::browser::{dist_dir, find, wait_for_path, wait_for_text, with_browser};
-use tessera_tests::*;
+use tessera_tests::browser::{find, spawn_spa_app, wait_for_path, wait_for_text, with_browser};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_signs_in_sees_their_name_and_signs_out() {
-    let dist = dist_dir();
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        &[("TESSERA_STATIC_DIR", dist.to_str().unwrap())],
-    )
-    .await;
+    let app = spawn_spa_app(&[]).await;
     app.register("acme", "ada@acme.test", "ada").await;
     with_browser(|c| async move {
         c.goto(&format!("{}/login", app.address)).await.unwrap();

@@ -4,17 +4,8 @@ use chrono::{Datelike, Utc};
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use tessera_tests::billing::{FakeProvider, WEBHOOK_SECRET, stripe_signature};
-use tessera_tests::browser::{dist_dir, find, wait_for_path, wait_for_text, with_browser};
+use tessera_tests::browser::{find, spawn_spa_app, wait_for_path, wait_for_text, with_browser};
 use tessera_tests::*;
-
-async fn billing_app() -> TestApp {
-    let dist = dist_dir();
-    spawn_app_with(
-        Backend::Sqlite,
-        &[("TESSERA_STATIC_DIR", dist.to_str().expect("a UTF-8 path"))],
-    )
-    .await
-}
 
 async fn sign_in(c: &Client, address: &str, login: &str, password: &str, name: &str) {
     c.goto(&format!("{address}/login")).await.unwrap();
@@ -52,7 +43,7 @@ async fn pick_date(c: &Client, css: &str, day: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_adjust_a_low_reserve_see_the_ledger_and_badge_change_and_export_csv() {
-    let app = billing_app().await;
+    let app = spawn_spa_app(&[]).await;
     app.register("acme", "ada@acme.test", "ada").await;
     app.register("globex", "gus@globex.test", "gus").await;
     let admin = app.admin_tokens().await;
@@ -183,7 +174,7 @@ async fn staff_adjust_a_low_reserve_see_the_ledger_and_badge_change_and_export_c
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_org_admin_sees_the_reserve_and_opens_a_pending_top_up() {
-    let app = billing_app().await;
+    let app = spawn_spa_app(&[]).await;
     let owner = app.register("acme", "ada@acme.test", "ada").await;
     let admin = app.admin_tokens().await;
     let credited: Value = json_ok(
@@ -250,16 +241,11 @@ async fn an_org_admin_sees_the_reserve_and_opens_a_pending_top_up() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_a_provider_a_top_up_links_to_checkout_and_shows_completed_once_paid() {
     let provider = FakeProvider::start(200).await;
-    let dist = dist_dir();
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        &[
-            ("TESSERA_STATIC_DIR", dist.to_str().expect("a UTF-8 path")),
-            ("TESSERA_STRIPE_SECRET_KEY", "sk_test_tessera"),
-            ("TESSERA_STRIPE_API_BASE", provider.url.as_str()),
-            ("TESSERA_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
-        ],
-    )
+    let app = spawn_spa_app(&[
+        ("TESSERA_STRIPE_SECRET_KEY", "sk_test_tessera"),
+        ("TESSERA_STRIPE_API_BASE", provider.url.as_str()),
+        ("TESSERA_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+    ])
     .await;
     app.register("acme", "ada@acme.test", "ada").await;
     let address = app.address.clone();

@@ -12,7 +12,7 @@ use tessera_domain::device::DeviceView;
 use tessera_domain::page::Paged;
 use tessera_domain::plan::{PlanView, auto_code_count};
 use tessera_tests::browser::{
-    click, dist_dir, find, retype, wait_for_count, wait_for_path, wait_for_text, with_browser,
+    click, find, retype, spawn_spa_app, wait_for_count, wait_for_path, wait_for_text, with_browser,
 };
 use tessera_tests::*;
 
@@ -82,12 +82,7 @@ fn assert_code_format(code: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it() {
-    let dist = dist_dir();
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        &[("TESSERA_STATIC_DIR", dist.to_str().unwrap())],
-    )
-    .await;
+    let app = spawn_spa_app(&[]).await;
     let app = &app;
     let admin = app.admin_tokens().await.access_token;
     let admin = admin.as_str();

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
-use tessera_tests::browser::{click, dist_dir, find, wait_for_path, wait_for_text, with_browser};
+use tessera_tests::browser::{
+    click, find, spawn_spa_app, wait_for_path, wait_for_text, with_browser,
+};
 use tessera_tests::process::TcpProxy;
 use tessera_tests::*;
 
@@ -17,12 +19,7 @@ async fn type_into(c: &Client, css: &str, text: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_read_the_metrics_and_see_an_activation_arrive_live() {
-    let dist = dist_dir();
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        &[("TESSERA_STATIC_DIR", dist.to_str().unwrap())],
-    )
-    .await;
+    let app = spawn_spa_app(&[]).await;
     let app = &app;
     // A tenant signed up this month, so there is a cohort to show.
     let slug = format!("acme-{}", unique());
@@ -146,16 +143,8 @@ async fn staff_read_the_metrics_and_see_an_activation_arrive_live() {
 /// token): the feed renews the session and reopens the stream itself.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_live_feed_reconnects_with_a_fresh_token_after_its_token_expired() {
-    let dist = dist_dir();
     // Two seconds, plus the server's five seconds of leeway.
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        &[
-            ("TESSERA_STATIC_DIR", dist.to_str().unwrap()),
-            ("TESSERA_ACCESS_TOKEN_TTL_SECS", "2"),
-        ],
-    )
-    .await;
+    let app = spawn_spa_app(&[("TESSERA_ACCESS_TOKEN_TTL_SECS", "2")]).await;
     let app = &app;
     // The browser reaches the server through a relay that can drop its connections.
     let proxy = TcpProxy::start(&format!("127.0.0.1:{}", app.port)).await;

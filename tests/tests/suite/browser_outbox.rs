@@ -3,18 +3,13 @@
 
 use fantoccini::Locator;
 use tessera_tests::browser::{
-    click, dist_dir, find, retype, wait_for_count, wait_for_path, wait_for_text, with_browser,
+    click, find, retype, spawn_spa_app, wait_for_count, wait_for_path, wait_for_text, with_browser,
 };
 use tessera_tests::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_super_admin_reads_a_one_time_code_in_the_outbox() {
-    let dist = dist_dir();
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        &[("TESSERA_STATIC_DIR", dist.to_str().unwrap())],
-    )
-    .await;
+    let app = spawn_spa_app(&[]).await;
     let app = &app;
     // Two organisations ask for a code; the filter must keep only one recipient's mail.
     let slug = format!("acme-{}", unique());

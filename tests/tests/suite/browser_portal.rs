@@ -6,7 +6,7 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use tessera_tests::browser::{
-    click, dist_dir, find, retype, wait_for_path, wait_for_text, with_browser,
+    click, find, retype, spawn_spa_app, wait_for_path, wait_for_text, with_browser,
 };
 use tessera_tests::*;
 
@@ -43,12 +43,7 @@ async fn fresh_otp(app: &TestApp, to: &str, before: usize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_activates_a_project_with_a_code_and_staff_restore_a_system_prompt() {
-    let dist = dist_dir();
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        &[("TESSERA_STATIC_DIR", dist.to_str().expect("a UTF-8 path"))],
-    )
-    .await;
+    let app = spawn_spa_app(&[]).await;
     let member = app.register(SLUG, EMAIL, "ada7").await;
     let admin = app.admin_tokens().await;
     let code = app.one_code(&admin.access_token, SLUG, 1).await;
@@ -255,12 +250,7 @@ async fn put_ok(app: &TestApp, path: &str, token: &str, body: &Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_reads_the_agent_prompts_and_what_each_agent_runs_with() {
-    let dist = dist_dir();
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        &[("TESSERA_STATIC_DIR", dist.to_str().expect("a UTF-8 path"))],
-    )
-    .await;
+    let app = spawn_spa_app(&[]).await;
     let slug = "agents7";
     let email = "ada@agents7.test";
     let member = app.register(slug, email, "ada-agents7").await;

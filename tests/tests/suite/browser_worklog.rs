@@ -10,18 +10,8 @@ use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use tessera_domain::auth::TokenResponse;
 use tessera_domain::worklog::{Worklog, WorklogPage};
-use tessera_tests::browser::{dist_dir, find, wait_for_path, wait_for_text, with_browser};
+use tessera_tests::browser::{find, spawn_spa_app, wait_for_path, wait_for_text, with_browser};
 use tessera_tests::*;
-
-/// A server that also serves the built SPA.
-async fn spawn_with_spa() -> TestApp {
-    let dist = dist_dir();
-    spawn_app_with(
-        Backend::Sqlite,
-        &[("TESSERA_STATIC_DIR", dist.to_str().expect("a UTF-8 path"))],
-    )
-    .await
-}
 
 /// Signs in through the sign-in page and waits for the shell to greet `name`.
 async fn sign_in(c: &Client, app: &TestApp, login: &str, password: &str, name: &str) {
@@ -115,7 +105,7 @@ async fn entries_on(app: &TestApp, token: &str, day: NaiveDate) -> Vec<Worklog> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_quick_adds_from_a_suggestion_then_edits_and_deletes_the_entry() {
-    let app = spawn_with_spa().await;
+    let app = spawn_spa_app(&[]).await;
     let org = app.register("acme", "ada@acme.test", "ada").await;
     let member = json!({"email": "mona@acme.test", "username": "mona", "password": "correct-horse-2",
                         "name": "Mona Member", "role": "user"});
@@ -282,7 +272,7 @@ async fn a_member_quick_adds_from_a_suggestion_then_edits_and_deletes_the_entry(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_find_a_user_deactivate_them_and_see_it_in_the_audit_log() {
-    let app = spawn_with_spa().await;
+    let app = spawn_spa_app(&[]).await;
     app.register("acme", "ada@acme.test", "ada").await;
     let admin = app.admin_tokens().await;
     for (email, username, name) in [
@@ -404,7 +394,7 @@ async fn staff_find_a_user_deactivate_them_and_see_it_in_the_audit_log() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_mail_a_reset_link_and_the_person_chooses_a_new_password_once() {
-    let app = spawn_with_spa().await;
+    let app = spawn_spa_app(&[]).await;
     app.register("acme", "ada@acme.test", "ada").await;
     let admin = app.admin_tokens().await;
     let body = json!({"email": "mona@acme.test", "username": "mona", "password": "correct-horse-2",

@@ -124,12 +124,15 @@ impl Drop for ServerProcess {
 }
 
 /// A TCP relay in front of the database: `cut` drops every connection and stops
-/// listening, `restore` listens again on the same address.
+/// listening, `restore` listens again on the same address, `stall` silences the open
+/// connections without closing them.
 pub struct TcpProxy {
     /// Where clients connect.
     pub addr: SocketAddr,
     target: String,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    /// How many times `stall` was called; a relay stops when this passes its own start.
+    stalls: tokio::sync::watch::Sender<u64>,
 }
 
 impl TcpProxy {
@@ -140,19 +143,31 @@ impl TcpProxy {
             addr: listener.local_addr().unwrap(),
             target: target.to_owned(),
             tasks: Arc::default(),
+            stalls: tokio::sync::watch::Sender::new(0),
         };
         p.serve(listener);
         p
     }
 
     fn serve(&self, listener: TcpListener) {
-        let (target, tasks) = (self.target.clone(), self.tasks.clone());
+        let (target, tasks, stalls) =
+            (self.target.clone(), self.tasks.clone(), self.stalls.clone());
         let accept = tokio::spawn(async move {
             while let Ok((mut inbound, _)) = listener.accept().await {
                 let target = target.clone();
+                let mut stalled = stalls.subscribe();
+                let started = *stalled.borrow_and_update();
                 let relay = tokio::spawn(async move {
                     if let Ok(mut outbound) = TcpStream::connect(&target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        let silenced = tokio::select! {
+                            _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => false,
+                            r = stalled.wait_for(|n| *n != started) => r.is_ok(),
+                        };
+                        if silenced {
+                            // Keep both sockets open and pass nothing on: to either side
+                            // the peer has gone silent, as a vanished host does.
+                            std::future::pending::<()>().await;
+                        }
                     }
                 });
                 tasks.lock().unwrap().push(relay);
@@ -166,6 +181,24 @@ impl TcpProxy {
         for t in self.tasks.lock().unwrap().drain(..) {
             t.abort();
         }
+    }
+
+    /// A relay in front of `database_url`'s host, and the same URL pointing at the relay.
+    pub async fn in_front_of(database_url: &str) -> (TcpProxy, String) {
+        let host = database_url
+            .split('@')
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .expect("host:port in the database URL");
+        let proxy = TcpProxy::start(host).await;
+        let url = database_url.replacen(host, &proxy.addr.to_string(), 1);
+        (proxy, url)
+    }
+
+    /// The open connections go silent, still open: nothing is relayed on them any more
+    /// and no side sees them close. New connections are relayed as before.
+    pub fn stall(&self) {
+        self.stalls.send_modify(|n| *n += 1);
     }
 
     /// The database is back on the same address.

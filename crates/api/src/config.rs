@@ -60,6 +60,9 @@ pub struct Settings {
     pub activate_rate_limit: u32,
     /// `TESSERA_METRICS_INTERVAL_SECS`: metrics job period (default 300).
     pub metrics_interval_secs: u64,
+    /// `TESSERA_LIVE_FEED_PING_SECS`: how long the live feed's PostgreSQL listener waits
+    /// without a notification before it checks its connection (default 30).
+    pub live_feed_ping_secs: u64,
     /// `TESSERA_BOOTSTRAP_ADMIN_EMAIL`: e-mail of the first super admin.
     pub bootstrap_admin_email: Option<String>,
     /// `TESSERA_BOOTSTRAP_ADMIN_PASSWORD`: password of the first super admin.
@@ -107,6 +110,7 @@ const KNOWN: &[&str] = &[
     "TESSERA_LOGIN_RATE_LIMIT",
     "TESSERA_ACTIVATE_RATE_LIMIT",
     "TESSERA_METRICS_INTERVAL_SECS",
+    "TESSERA_LIVE_FEED_PING_SECS",
     "TESSERA_BOOTSTRAP_ADMIN_EMAIL",
     "TESSERA_BOOTSTRAP_ADMIN_PASSWORD",
     "TESSERA_CORS_ORIGINS",
@@ -181,6 +185,7 @@ impl Settings {
             login_rate_limit: number(&vars, "TESSERA_LOGIN_RATE_LIMIT", 30)?,
             activate_rate_limit: number(&vars, "TESSERA_ACTIVATE_RATE_LIMIT", 60)?,
             metrics_interval_secs: number(&vars, "TESSERA_METRICS_INTERVAL_SECS", 300)?,
+            live_feed_ping_secs: positive(&vars, "TESSERA_LIVE_FEED_PING_SECS", 30)?.unsigned_abs(),
             bootstrap_admin_email: text("TESSERA_BOOTSTRAP_ADMIN_EMAIL"),
             bootstrap_admin_password: text("TESSERA_BOOTSTRAP_ADMIN_PASSWORD"),
             cors_origins: text("TESSERA_CORS_ORIGINS")

@@ -153,13 +153,20 @@ pub struct Relay {
     pool: PgPool,
     url: String,
     listener: Option<PgListener>,
+    ping_after: Duration,
 }
 
 impl Relay {
     /// Opens the listener's own connection (outside the pool) and `LISTEN`s, so that a
     /// replica that answers its health check already receives the others' events. A
     /// failure is logged and retried by the running relay; it never stops the start.
-    pub async fn connect(bus: std::sync::Arc<EventBus>, pool: PgPool, database_url: &str) -> Relay {
+    /// After `ping_after` without a notification the listener checks its connection.
+    pub async fn connect(
+        bus: std::sync::Arc<EventBus>,
+        pool: PgPool,
+        database_url: &str,
+        ping_after: Duration,
+    ) -> Relay {
         let listener = match listen(database_url).await {
             Ok(l) => Some(l),
             Err(e) => {
@@ -172,6 +179,7 @@ impl Relay {
             pool,
             url: database_url.to_owned(),
             listener,
+            ping_after,
         }
     }
 
@@ -183,7 +191,12 @@ impl Relay {
             return; // already relayed
         }
         tokio::spawn(notify_loop(self.pool, self.bus.origin, rx));
-        tokio::spawn(listen_loop(self.bus, self.url, self.listener));
+        tokio::spawn(listen_loop(
+            self.bus,
+            self.url,
+            self.listener,
+            self.ping_after,
+        ));
     }
 }
 
@@ -203,7 +216,17 @@ async fn listen(url: &str) -> Result<PgListener, sea_orm::sqlx::Error> {
 
 /// Receives the other replicas' events for as long as the process runs, reconnecting
 /// with backoff when the connection drops. Notifications sent while it is down are lost.
-async fn listen_loop(bus: std::sync::Arc<EventBus>, url: String, mut listener: Option<PgListener>) {
+///
+/// A connection can also die silently: a database host that vanished, a failover, a
+/// firewall that forgot the connection. Nothing then arrives, not even an error, and sqlx
+/// sets no TCP keepalive. So after `ping_after` without a notification the listener sends
+/// `SELECT 1`; no answer within [`CONNECT_TIMEOUT`] counts as a lost connection.
+async fn listen_loop(
+    bus: std::sync::Arc<EventBus>,
+    url: String,
+    mut listener: Option<PgListener>,
+    ping_after: Duration,
+) {
     let mut backoff = MIN_BACKOFF;
     loop {
         let mut l = match listener.take() {
@@ -225,7 +248,17 @@ async fn listen_loop(bus: std::sync::Arc<EventBus>, url: String, mut listener: O
             }
         };
         loop {
-            match l.try_recv().await {
+            // try_recv is cancel-safe (sqlx reads whole messages or nothing), so timing it
+            // out loses no notification.
+            let Ok(received) = tokio::time::timeout(ping_after, l.try_recv()).await else {
+                let ping = sea_orm::sqlx::query("SELECT 1").execute(&mut l);
+                if let Ok(Ok(_)) = tokio::time::timeout(CONNECT_TIMEOUT, ping).await {
+                    continue;
+                }
+                tracing::warn!("live feed listener got no answer to a ping; reconnecting");
+                break;
+            };
+            match received {
                 Ok(Some(n)) => bus.receive(n.payload()),
                 Ok(None) => {
                     tracing::warn!("live feed listener lost its connection; reconnecting");

@@ -126,6 +126,7 @@ impl Application {
                     state.events.clone(),
                     state.db.get_postgres_connection_pool().clone(),
                     &state.settings.database_url,
+                    Duration::from_secs(state.settings.live_feed_ping_secs),
                 )
                 .await,
             ),

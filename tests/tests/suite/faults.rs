@@ -153,17 +153,7 @@ async fn a_lost_database_is_503_problem_json_and_the_server_recovers_without_res
     };
     let direct = spawn_app(b).await;
     let owner = direct.register("acme", "ada@acme.test", "ada").await;
-    let host = direct
-        .database_url
-        .split('@')
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .expect("host:port in the database URL")
-        .to_owned();
-    let proxy = TcpProxy::start(&host).await;
-    let url = direct
-        .database_url
-        .replacen(&host, &proxy.addr.to_string(), 1);
+    let (proxy, url) = TcpProxy::in_front_of(&direct.database_url).await;
     let app = direct.replica(&[("DATABASE_URL", url.as_str())]).await;
     let tok = owner.access_token.as_str();
     assert_eq!(app.get("/api/health", None).await.status().as_u16(), 200);

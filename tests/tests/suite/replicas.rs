@@ -177,37 +177,65 @@ async fn a_replicas_own_clients_get_its_events_once_not_again_through_the_relay(
     assert_eq!(after.len(), 1, "{after:?}");
 }
 
+/// Replica `a` with a tenant and a code, and replica `b` reaching the database through a
+/// relay, with `settings` on top and a feed open on it that has seen one activation.
+struct Relayed {
+    a: TestApp,
+    code: String,
+    proxy: TcpProxy,
+    b: TestApp,
+    feed: Feed,
+}
+
+async fn relayed_replica(pg: Backend, settings: &[(&str, &str)]) -> Relayed {
+    let a = spawn_app(pg).await;
+    let tok = a.admin_tokens().await.access_token;
+    a.create_tenant(&tok, "acme", "pro").await;
+    let code = a.one_code(&tok, "acme", 100).await;
+    let (proxy, url) = TcpProxy::in_front_of(&a.database_url).await;
+    let mut all = vec![("DATABASE_URL", url.as_str())];
+    all.extend_from_slice(settings);
+    let b = a.replica(&all).await;
+    let mut feed = Feed::open(&b, &tok).await;
+    activate(&a, &code, "fp-before").await;
+    feed.activations_until("fp-before").await;
+    Relayed {
+        a,
+        code,
+        proxy,
+        b,
+        feed,
+    }
+}
+
+impl Relayed {
+    /// Activates new devices on `a`, up to `tries` times, until one reaches the feed on
+    /// `b`, and returns that event.
+    async fn activate_until_relayed(&mut self, tries: usize) -> Option<Value> {
+        for i in 0..tries {
+            activate(&self.a, &self.code, &format!("fp-after-{i}")).await;
+            if let Some(ev) = self.feed.next_activation(Duration::from_secs(1)).await {
+                return Some(ev);
+            }
+        }
+        None
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_that_lost_its_database_connection_receives_relayed_events_again() {
     let Some(pg) = Backend::postgres() else {
         eprintln!("needs PostgreSQL: TESSERA_TEST_DATABASE_URL is not set");
         return;
     };
-    let a = spawn_app(pg).await;
-    let admin = a.admin_tokens().await;
-    let tok = admin.access_token.as_str();
-    a.create_tenant(tok, "acme", "pro").await;
-    let code = a.one_code(tok, "acme", 100).await;
-    let host = a
-        .database_url
-        .split('@')
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .expect("host:port in the database URL")
-        .to_owned();
-    let proxy = TcpProxy::start(&host).await;
-    let url = a.database_url.replacen(&host, &proxy.addr.to_string(), 1);
-    let b = a.replica(&[("DATABASE_URL", url.as_str())]).await;
-    let mut feed = Feed::open(&b, tok).await;
-    activate(&a, &code, "fp-before").await;
-    feed.activations_until("fp-before").await;
+    let mut r = relayed_replica(pg, &[]).await;
 
-    proxy.cut();
-    assert_eq!(b.get("/api/health", None).await.status().as_u16(), 503);
-    proxy.restore().await;
+    r.proxy.cut();
+    assert_eq!(r.b.get("/api/health", None).await.status().as_u16(), 503);
+    r.proxy.restore().await;
     let mut healthy = false;
     for _ in 0..100 {
-        if b.get("/api/health", None).await.status().as_u16() == 200 {
+        if r.b.get("/api/health", None).await.status().as_u16() == 200 {
             healthy = true;
             break;
         }
@@ -217,14 +245,26 @@ async fn a_replica_that_lost_its_database_connection_receives_relayed_events_aga
 
     // Notifications sent while the listener was away are lost; it reconnects with
     // backoff, so keep activating until one comes through.
-    let mut arrived = None;
-    for i in 0..60 {
-        activate(&a, &code, &format!("fp-after-{i}")).await;
-        if let Some(ev) = feed.next_activation(Duration::from_secs(1)).await {
-            arrived = Some(ev);
-            break;
-        }
-    }
-    let ev = arrived.expect("the listener never reconnected");
+    let ev = r.activate_until_relayed(60).await;
+    let ev = ev.expect("the listener never reconnected");
+    assert!(fp(&ev).starts_with("fp-after-"), "{ev:?}");
+}
+
+/// A listener connection that goes silent (the database host vanished without closing
+/// it) gives no error; the replica notices with its idle ping, reconnects and receives
+/// the other replica's events again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_whose_listener_connection_went_silent_reconnects_and_receives_events() {
+    let Some(pg) = Backend::postgres() else {
+        eprintln!("needs PostgreSQL: TESSERA_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let mut r = relayed_replica(pg, &[("TESSERA_LIVE_FEED_PING_SECS", "1")]).await;
+
+    r.proxy.stall();
+    // The ping goes unanswered for 10 seconds, then the listener connects anew; events
+    // sent before that are lost, so keep activating until one comes through.
+    let ev = r.activate_until_relayed(40).await;
+    let ev = ev.expect("the listener never noticed its silent connection");
     assert!(fp(&ev).starts_with("fp-after-"), "{ev:?}");
 }

@@ -3,15 +3,65 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
-use tessera_domain::entity::{agent_prompt, llm_project, system_prompt_version};
+use tessera_domain::entity::{agent_prompt, llm_project, plan, system_prompt_version, tenant};
 use tessera_domain::llm::{AgentPrompt, ComposedPrompt, Project, ProjectPatch, ProjectStatus};
 use uuid::Uuid;
 
+use crate::audit::AuditEntry;
+use crate::auth::{AuthUser, ClientIp};
 use crate::error::{ApiError, ApiResult};
 use crate::lookup::tenant_slugs;
+use crate::redeem;
+
+/// Counts a new project of `tenant_id` against its plan's project quota, whoever creates
+/// it (a code activation or staff), so that deleting any tenant project frees exactly the
+/// slot it took.
+///
+/// # Errors
+/// `PROJECT_QUOTA_EXCEEDED` (409), `TENANT_SUSPENDED`, or the database failed.
+pub async fn take_quota(txn: &DatabaseTransaction, tenant_id: Uuid) -> ApiResult<()> {
+    redeem::take_quota(
+        txn,
+        tenant_id,
+        tenant::Column::ProjectCount,
+        plan::Column::ProjectQuota,
+        ApiError::conflict(
+            "PROJECT_QUOTA_EXCEEDED",
+            "the organisation has as many projects as its plan allows; delete one or upgrade the plan",
+        ),
+    )
+    .await
+}
+
+/// What the audit trail keeps of a project: its fields, with the prompt as a length.
+fn snapshot(p: &llm_project::Model) -> serde_json::Value {
+    serde_json::json!({"name": p.name, "description": p.description, "status": p.status, "prompt_chars": p.prompt.chars().count()})
+}
+
+/// The audit entry for a change to a project by `auth` (staff or the tenant's admin);
+/// `after` is `None` for a deletion.
+pub fn audit_entry<'a>(
+    auth: &'a AuthUser,
+    ip: ClientIp,
+    action: &'a str,
+    before: Option<&llm_project::Model>,
+    after: Option<&llm_project::Model>,
+) -> AuditEntry<'a> {
+    let subject = after.or(before);
+    AuditEntry {
+        actor: Some(auth),
+        action,
+        target_type: "llm_project",
+        target_id: subject.map(|p| p.id.to_string()),
+        tenant_id: subject.and_then(|p| p.tenant_id),
+        before: before.map(snapshot),
+        after: after.map(snapshot),
+        ip: Some(ip),
+    }
+}
 
 /// Projects as the API shows them, with their tenants' slugs in one query.
 ///

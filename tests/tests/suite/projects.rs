@@ -105,6 +105,56 @@ async fn the_plan_project_quota_holds_and_deleting_frees_a_slot(b: Backend) {
     .await;
     let list: Vec<Value> = json_ok(app.get("/api/tenant/projects", Some(tok)).await, 200).await;
     assert_eq!(list.len(), 3);
+
+    // Staff-made projects of the tenant count against the same quota, so a staff delete
+    // frees exactly the slot its project took and the quota never goes over.
+    let staff = admin.access_token.as_str();
+    let for_acme = json!({"name": "Staff bot", "tenant": "acme"});
+    assert_problem(
+        app.post("/admin/api/llm/projects", &for_acme, Some(staff))
+            .await,
+        409,
+        "PROJECT_QUOTA_EXCEEDED",
+    )
+    .await;
+    let id = list[0]["id"].as_str().unwrap();
+    assert_eq!(
+        app.delete(&format!("/admin/api/llm/projects/{id}"), staff)
+            .await
+            .status()
+            .as_u16(),
+        204
+    );
+    json_ok::<Value>(
+        app.post("/admin/api/llm/projects", &for_acme, Some(staff))
+            .await,
+        201,
+    )
+    .await;
+    assert_problem(
+        app.post(
+            "/api/tenant/projects",
+            &activation(&code, "over"),
+            Some(tok),
+        )
+        .await,
+        409,
+        "PROJECT_QUOTA_EXCEEDED",
+    )
+    .await;
+    // A platform project belongs to no tenant and counts against nothing.
+    json_ok::<Value>(
+        app.post(
+            "/admin/api/llm/projects",
+            &json!({"name": "Internal"}),
+            Some(staff),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let list: Vec<Value> = json_ok(app.get("/api/tenant/projects", Some(tok)).await, 200).await;
+    assert_eq!(list.len(), 3);
 }
 
 async fn projects_follow_their_lifecycle(b: Backend) {
@@ -176,6 +226,36 @@ async fn projects_follow_their_lifecycle(b: Backend) {
         )
         .await;
     assert_problem(unknown, 404, "CODE_NOT_FOUND").await;
+    assert_eq!(
+        app.delete(&path, tok).await.status().as_u16(),
+        204,
+        "the org admin deletes the completed project"
+    );
+
+    // Each of the org admin's changes is in the audit trail, with the tenant, oldest
+    // last; refused attempts wrote nothing.
+    let trail = app.audit(&admin.access_token, "action=llm.project").await;
+    let actions: Vec<(&str, &str)> = trail["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["tenant_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let tenant = p["tenant_id"].as_str().unwrap();
+    assert_eq!(
+        actions,
+        [
+            ("llm.project.delete", tenant),
+            ("llm.project.complete", tenant),
+            ("llm.project.update", tenant),
+            ("llm.project.activate", tenant),
+        ]
+    );
 }
 
 async fn tenant_a_cannot_see_or_change_tenant_b_projects_or_prompts(b: Backend) {

@@ -280,7 +280,8 @@ pub async fn list_llm_projects(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The project", body = Project),
-        (status = 403, description = "Not staff", body = tessera_domain::Problem),
+        (status = 403, description = "Not staff, or the tenant is suspended", body = tessera_domain::Problem),
+        (status = 409, description = "`PROJECT_QUOTA_EXCEEDED`: a tenant's project counts against its plan's quota", body = tessera_domain::Problem),
         (status = 422, description = "Invalid fields or unknown tenant", body = tessera_domain::Problem),
     )
 )]
@@ -303,6 +304,9 @@ pub async fn create_llm_project(
         ),
         None => None,
     };
+    if let Some(t) = tenant_id {
+        projects::take_quota(&txn, t).await?;
+    }
     let now = Utc::now();
     let p = llm_project::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -322,35 +326,12 @@ pub async fn create_llm_project(
     .await?;
     audit::record(
         &txn,
-        project_audit(&auth, ip, "llm.project.create", &p, None),
+        projects::audit_entry(&auth, ip, "llm.project.create", None, Some(&p)),
     )
     .await?;
     let view = projects::view(&txn, &p).await?;
     txn.commit().await?;
     Ok(HttpResponse::Created().json(view))
-}
-
-fn snapshot(p: &llm_project::Model) -> serde_json::Value {
-    serde_json::json!({"name": p.name, "description": p.description, "status": p.status, "prompt_chars": p.prompt.chars().count()})
-}
-
-fn project_audit<'a>(
-    auth: &'a AuthUser,
-    ip: ClientIp,
-    action: &'a str,
-    after: &llm_project::Model,
-    before: Option<&llm_project::Model>,
-) -> AuditEntry<'a> {
-    AuditEntry {
-        actor: Some(auth),
-        action,
-        target_type: "llm_project",
-        target_id: Some(after.id.to_string()),
-        tenant_id: after.tenant_id,
-        before: before.map(snapshot),
-        after: Some(snapshot(after)),
-        ip: Some(ip),
-    }
 }
 
 /// Reads one project.
@@ -404,7 +385,7 @@ pub async fn update_llm_project(
     let after = projects::apply_patch(&txn, before.clone(), &body).await?;
     audit::record(
         &txn,
-        project_audit(&auth, ip, "llm.project.update", &after, Some(&before)),
+        projects::audit_entry(&auth, ip, "llm.project.update", Some(&before), Some(&after)),
     )
     .await?;
     let view = projects::view(&txn, &after).await?;
@@ -442,9 +423,11 @@ pub async fn delete_llm_project(
         )
         .await?;
     }
-    let mut entry = project_audit(&auth, ip, "llm.project.delete", &p, Some(&p));
-    entry.after = None;
-    audit::record(&txn, entry).await?;
+    audit::record(
+        &txn,
+        projects::audit_entry(&auth, ip, "llm.project.delete", Some(&p), None),
+    )
+    .await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

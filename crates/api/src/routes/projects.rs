@@ -7,13 +7,14 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use tessera_domain::code::ActivationCode;
-use tessera_domain::entity::{activation_code, llm_project, plan, tenant};
+use tessera_domain::entity::{activation_code, llm_project, tenant};
 use tessera_domain::llm::{
     ActivateProjectRequest, AgentPrompt, ComposedPrompt, Project, ProjectPatch, ProjectStatus,
 };
 use uuid::Uuid;
 
-use crate::auth::AuthUser;
+use crate::audit;
+use crate::auth::{AuthUser, ClientIp};
 use crate::body::Json;
 use crate::codes::HASH_PURPOSE;
 use crate::error::{ApiError, ApiResult};
@@ -51,6 +52,7 @@ fn member_tenant(auth: &AuthUser) -> ApiResult<Uuid> {
 pub async fn activate_tenant_project(
     state: web::Data<AppState>,
     auth: AuthUser,
+    ip: ClientIp,
     body: Json<ActivateProjectRequest>,
 ) -> ApiResult<HttpResponse> {
     let tid = auth.own_tenant_admin()?;
@@ -67,17 +69,7 @@ pub async fn activate_tenant_project(
         .await?
         .ok_or_else(|| ApiError::not_found("CODE_NOT_FOUND", "no such activation code"))?;
     redeem::use_code(&txn, found.id, now).await?;
-    redeem::take_quota(
-        &txn,
-        tid,
-        tenant::Column::ProjectCount,
-        plan::Column::ProjectQuota,
-        ApiError::conflict(
-            "PROJECT_QUOTA_EXCEEDED",
-            "the organisation has as many projects as its plan allows; delete one or upgrade the plan",
-        ),
-    )
-    .await?;
+    projects::take_quota(&txn, tid).await?;
     let p = llm_project::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(Some(tid)),
@@ -93,6 +85,11 @@ pub async fn activate_tenant_project(
         updated_at: Set(now),
     }
     .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        projects::audit_entry(&auth, ip, "llm.project.activate", None, Some(&p)),
+    )
     .await?;
     let view = projects::view(&txn, &p).await?;
     txn.commit().await?;
@@ -162,14 +159,20 @@ pub async fn get_tenant_project(
 pub async fn update_tenant_project(
     state: web::Data<AppState>,
     auth: AuthUser,
+    ip: ClientIp,
     id: web::Path<Uuid>,
     body: Json<ProjectPatch>,
 ) -> ApiResult<web::Json<Project>> {
     let tid = auth.own_tenant_admin()?;
     body.validate().map_err(ApiError::validation)?;
     let txn = crate::db::begin(&state.db).await?;
-    let p = projects::find(&txn, *id, Some(tid)).await?;
-    let p = projects::apply_patch(&txn, p, &body).await?;
+    let before = projects::find(&txn, *id, Some(tid)).await?;
+    let p = projects::apply_patch(&txn, before.clone(), &body).await?;
+    audit::record(
+        &txn,
+        projects::audit_entry(&auth, ip, "llm.project.update", Some(&before), Some(&p)),
+    )
+    .await?;
     let view = projects::view(&txn, &p).await?;
     txn.commit().await?;
     Ok(web::Json(view))
@@ -190,16 +193,22 @@ pub async fn update_tenant_project(
 pub async fn complete_tenant_project(
     state: web::Data<AppState>,
     auth: AuthUser,
+    ip: ClientIp,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Project>> {
     let tid = auth.own_tenant_admin()?;
     let txn = crate::db::begin(&state.db).await?;
-    let p = projects::find(&txn, *id, Some(tid)).await?;
+    let before = projects::find(&txn, *id, Some(tid)).await?;
     let patch = ProjectPatch {
         status: Some(ProjectStatus::Completed),
         ..Default::default()
     };
-    let p = projects::apply_patch(&txn, p, &patch).await?;
+    let p = projects::apply_patch(&txn, before.clone(), &patch).await?;
+    audit::record(
+        &txn,
+        projects::audit_entry(&auth, ip, "llm.project.complete", Some(&before), Some(&p)),
+    )
+    .await?;
     let view = projects::view(&txn, &p).await?;
     txn.commit().await?;
     Ok(web::Json(view))
@@ -220,6 +229,7 @@ pub async fn complete_tenant_project(
 pub async fn delete_tenant_project(
     state: web::Data<AppState>,
     auth: AuthUser,
+    ip: ClientIp,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let tid = auth.own_tenant_admin()?;
@@ -227,6 +237,11 @@ pub async fn delete_tenant_project(
     let p = projects::find(&txn, *id, Some(tid)).await?;
     projects::delete(&txn, p.id).await?;
     redeem::release_quota(&txn, tid, tenant::Column::ProjectCount).await?;
+    audit::record(
+        &txn,
+        projects::audit_entry(&auth, ip, "llm.project.delete", Some(&p), None),
+    )
+    .await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -28,4 +28,5 @@ cat <<MSG
   (the local database is .tessera/tessera.db; delete .tessera/ to start afresh)
 
 MSG
-exec target/debug/tessera serve
+# The binary is where cargo put it, also when CARGO_TARGET_DIR points elsewhere.
+exec "${CARGO_TARGET_DIR:-target}/debug/tessera" serve

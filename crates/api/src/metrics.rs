@@ -360,12 +360,14 @@ pub async fn compute(
             "no trial ended in the period".into(),
         );
     }
-    let today = now.date_naive();
-    let active_since = |days: u64| -> NaiveDate { today - chrono::Days::new(days - 1) };
+    // As of the period's last day, so a closed month shows its own active users, not
+    // today's (activity is kept per user and day, so past days can be counted).
+    let last_day = now.min(end - Duration::microseconds(1)).date_naive();
+    let active_since = |days: u64| -> NaiveDate { last_day - chrono::Days::new(days - 1) };
     let (dau, wau, mau) = (
-        distinct_users(conn, active_since(1)).await?,
-        distinct_users(conn, active_since(7)).await?,
-        distinct_users(conn, active_since(30)).await?,
+        distinct_users(conn, active_since(1), last_day).await?,
+        distinct_users(conn, active_since(7), last_day).await?,
+        distinct_users(conn, active_since(30), last_day).await?,
     );
 
     let business = BusinessMetrics {
@@ -394,7 +396,11 @@ pub async fn compute(
     })
 }
 
-async fn distinct_users(conn: &impl ConnectionTrait, since: NaiveDate) -> ApiResult<i64> {
+async fn distinct_users(
+    conn: &impl ConnectionTrait,
+    since: NaiveDate,
+    until: NaiveDate,
+) -> ApiResult<i64> {
     #[derive(FromQueryResult)]
     struct N {
         n: i64,
@@ -408,6 +414,7 @@ async fn distinct_users(conn: &impl ConnectionTrait, since: NaiveDate) -> ApiRes
             "n",
         )
         .filter(user_activity::Column::Day.gte(since))
+        .filter(user_activity::Column::Day.lte(until))
         .into_model::<N>()
         .one(conn)
         .await?;

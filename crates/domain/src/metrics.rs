@@ -59,11 +59,12 @@ pub struct BusinessMetrics {
     pub arpa_cents: Option<i64>,
     /// Trials ended in the period that became paying ÷ trials ended in the period.
     pub trial_to_paid_conversion_rate: Option<f64>,
-    /// Distinct users with an authenticated request in the last day.
+    /// Distinct users with an authenticated request on the period's last day (today for
+    /// the current month).
     pub dau: i64,
-    /// ... in the last 7 days.
+    /// ... in the 7 days ending on that day.
     pub wau: i64,
-    /// ... in the last 30 days.
+    /// ... in the 30 days ending on that day.
     pub mau: i64,
     /// Why a figure above is `null`.
     pub unavailable: BTreeMap<String, String>,

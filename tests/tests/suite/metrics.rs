@@ -208,6 +208,20 @@ async fn mrr_movements_churn_arpa_conversion_and_cohorts_match_the_hand_computed
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(dau, 1);
+    // A closed month counts its own last days, not today's activity.
+    let last_month = (Utc::now().date_naive().with_day(1).unwrap() - chrono::Days::new(1))
+        .format("%Y-%m")
+        .to_string();
+    let past = summary_of(&app, &admin.access_token, &last_month).await;
+    assert_eq!(
+        (
+            past["business"]["dau"].as_i64(),
+            past["business"]["wau"].as_i64(),
+            past["business"]["mau"].as_i64()
+        ),
+        (Some(0), Some(0), Some(0)),
+        "{last_month}: {past}"
+    );
     let org = app.register("acme", "ada@acme.test", "ada").await;
     assert_problem(
         app.get("/api/system/metrics/summary", Some(&org.access_token))

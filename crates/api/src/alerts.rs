@@ -31,7 +31,8 @@ pub struct OperationalMetrics {
     pub job_runs: u64,
     /// Metrics job runs that failed (all replicas).
     pub job_failures: u64,
-    /// Work waiting in queues; `null`: mail and events are written synchronously, there is no queue.
+    /// Mail waiting for SMTP delivery (due or retrying later, all replicas); `null` when no
+    /// SMTP server is configured, as mail then only stays in the outbox and nothing queues.
     pub queue_depth: Option<i64>,
     /// Whether the database answers.
     pub database_up: bool,
@@ -60,6 +61,10 @@ pub async fn operational(state: &AppState) -> ApiResult<OperationalMetrics> {
         .one(&state.db)
         .await?
         .ok_or_else(|| ApiError::Internal("an aggregate returned no row".into()))?;
+    let queue_depth = match state.settings.smtp_url {
+        Some(_) => Some(crate::mail_delivery::queue_depth(&state.db).await?),
+        None => None,
+    };
     let rate = |n: u64| (total > 0).then(|| n as f64 / total as f64);
     Ok(OperationalMetrics {
         requests_total: total,
@@ -69,7 +74,7 @@ pub async fn operational(state: &AppState) -> ApiResult<OperationalMetrics> {
         sse_clients: state.telemetry.sse_clients(),
         job_runs: u64::try_from(counts.runs).unwrap_or_default(),
         job_failures: u64::try_from(counts.failures).unwrap_or_default(),
-        queue_depth: None,
+        queue_depth,
         // The query above answered (a failure is an error, not a figure).
         database_up: true,
     })

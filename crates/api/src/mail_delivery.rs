@@ -23,7 +23,8 @@ use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use tessera_domain::entity::mail_outbox;
 use tessera_domain::outbox::MailStatus;
@@ -133,10 +134,8 @@ impl Delivery {
         loop {
             let now = Utc::now();
             let due = mail_outbox::Entity::find()
-                .filter(mail_outbox::Column::SentAt.is_null())
-                .filter(mail_outbox::Column::Attempts.lt(MAX_ATTEMPTS))
+                .filter(waiting(now))
                 .filter(mail_outbox::Column::NextAttemptAt.lte(now))
-                .filter(mail_outbox::Column::CreatedAt.gte(now - MAX_AGE))
                 .order_by_asc(mail_outbox::Column::NextAttemptAt)
                 .limit(BATCH)
                 .all(db)
@@ -218,6 +217,30 @@ impl Delivery {
             .body(row.body.clone())
             .map_err(|e| e.to_string())
     }
+}
+
+/// Rows still to be sent (`queued`): unsent, not given up, not expired, with a next
+/// attempt scheduled (now or later).
+fn waiting(now: chrono::DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(mail_outbox::Column::SentAt.is_null())
+        .add(mail_outbox::Column::NextAttemptAt.is_not_null())
+        .add(mail_outbox::Column::Attempts.lt(MAX_ATTEMPTS))
+        .add(mail_outbox::Column::CreatedAt.gte(now - MAX_AGE))
+}
+
+/// How many messages wait for delivery, due or retrying later (the operational figures'
+/// queue depth). Read through the partial index on unsent rows, so it costs what the
+/// queue holds, not what the outbox ever held.
+///
+/// # Errors
+/// The database failed.
+pub async fn queue_depth(db: &DatabaseConnection) -> Result<i64, DbErr> {
+    let n = mail_outbox::Entity::find()
+        .filter(waiting(Utc::now()))
+        .count(db)
+        .await?;
+    Ok(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// Takes a due row for one sender: true when this UPDATE moved it out of the others' way.

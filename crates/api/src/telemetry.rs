@@ -115,8 +115,9 @@ impl Telemetry {
         }
     }
 
-    /// The Prometheus text exposition (format 0.0.4).
-    pub fn prometheus(&self, db_up: bool) -> String {
+    /// The Prometheus text exposition (format 0.0.4); `mail_queue` is the mail waiting for
+    /// SMTP delivery, left out when there is no SMTP server or no answer from the database.
+    pub fn prometheus(&self, db_up: bool, mail_queue: Option<i64>) -> String {
         let mut out = String::new();
         let routes = self
             .routes
@@ -189,7 +190,15 @@ impl Telemetry {
                 if db_up { 1.0 } else { 0.0 },
             ),
         ];
-        for (name, kind, help, value) in gauges {
+        let queue = mail_queue.map(|n| {
+            (
+                "tessera_mail_queue_depth",
+                "gauge",
+                "Mail waiting for SMTP delivery, due or retrying later (all replicas).",
+                n as f64,
+            )
+        });
+        for (name, kind, help, value) in gauges.into_iter().chain(queue) {
             let _ = writeln!(
                 out,
                 "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
@@ -248,12 +257,17 @@ mod tests {
         t.record("GET", "/api/health", 503, Duration::from_millis(30));
         t.record("POST", "/api/auth/login", 401, Duration::from_millis(70));
         assert_eq!(t.totals(), (3, 1, 1));
-        let text = t.prometheus(true);
+        let text = t.prometheus(true, Some(2));
         assert!(text.contains(
             "tessera_http_requests_total{method=\"GET\",route=\"/api/health\",status=\"200\"} 1"
         ));
         assert!(text.contains("tessera_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/health\",le=\"+Inf\"} 2"));
         assert!(text.contains("tessera_database_up 1"));
+        assert!(text.contains("tessera_mail_queue_depth 2"));
+        assert!(
+            !t.prometheus(true, None)
+                .contains("tessera_mail_queue_depth")
+        );
     }
 
     #[test]

@@ -79,6 +79,16 @@ async fn mail_is_retried_until_the_smtp_server_is_back(b: Backend) {
     .await;
     assert_eq!(failed["status"], "queued", "{failed}");
     assert!(failed["sent_at"].is_null(), "{failed}");
+    // The operational figures count it as queued, in the summary and in /metrics.
+    let admin = app.admin_tokens().await.access_token;
+    assert!(queue_depth(&app, &admin).await >= 1);
+    let prom = app.get("/metrics", None).await.text().await.unwrap();
+    assert!(
+        prom.lines().any(
+            |l| l.starts_with("tessera_mail_queue_depth ") && l != "tessera_mail_queue_depth 0"
+        ),
+        "{prom}"
+    );
 
     let sink = SmtpSink::start_on(port).await;
     sink.wait_for(&code)
@@ -86,6 +96,19 @@ async fn mail_is_retried_until_the_smtp_server_is_back(b: Backend) {
         .unwrap_or_else(|| panic!("no mail with {code} after the outage"));
     let item = outbox_item_when(&app, ADA, |i| i["status"] == "sent").await;
     assert!(item["attempts"].as_i64().unwrap_or(0) >= 1, "{item}");
+    let (app, admin) = (&app, &admin);
+    let empty = wait_until(|| async move { (queue_depth(app, admin).await == 0).then_some(()) });
+    assert!(empty.await.is_some(), "the queue never emptied");
+}
+
+/// The operational figures' mail queue depth (`null` counts as -1).
+async fn queue_depth(app: &TestApp, admin: &str) -> i64 {
+    let s: Value = json_ok(
+        app.get("/api/system/metrics/summary", Some(admin)).await,
+        200,
+    )
+    .await;
+    s["operational"]["queue_depth"].as_i64().unwrap_or(-1)
 }
 
 async fn without_smtp_mail_stays_in_the_outbox(b: Backend) {
@@ -105,6 +128,9 @@ async fn without_smtp_mail_stays_in_the_outbox(b: Backend) {
         app.otp_verify("acme", ADA, &code).await.status().as_u16(),
         200
     );
+    // Without SMTP nothing queues for delivery: the depth is null, not a made-up 0.
+    let admin = app.admin_tokens().await.access_token;
+    assert_eq!(queue_depth(&app, &admin).await, -1);
 }
 
 async fn mail_older_than_a_day_is_not_sent(b: Backend) {

@@ -18,7 +18,8 @@ use crate::state::AppState;
 const KEEP_ALIVE_SECS: u64 = 15;
 
 /// The server's operational figures in the Prometheus text format: request counts and
-/// latency histograms per route, live feed clients, job runs and database health.
+/// latency histograms per route, live feed clients, job runs, database health and, with
+/// SMTP configured, the mail queue's depth.
 #[utoipa::path(
     tag = "system",
     responses((status = 200, description = "Prometheus exposition format 0.0.4", content_type = "text/plain", body = String))
@@ -26,12 +27,16 @@ const KEEP_ALIVE_SECS: u64 = 15;
 #[get("/metrics")]
 pub async fn get_prometheus_metrics(state: web::Data<AppState>) -> HttpResponse {
     let up = db::is_up(&state.db).await;
+    let mail_queue = match (&state.settings.smtp_url, up) {
+        (Some(_), true) => crate::mail_delivery::queue_depth(&state.db).await.ok(),
+        _ => None,
+    };
     HttpResponse::Ok()
         .insert_header((
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         ))
-        .body(state.telemetry.prometheus(up))
+        .body(state.telemetry.prometheus(up, mail_queue))
 }
 
 /// Authentication for the stream.

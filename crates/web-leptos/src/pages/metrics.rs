@@ -326,7 +326,7 @@ fn share(v: Option<f64>) -> String {
 fn operational(o: &Operational) -> impl IntoView + use<> {
     let queue = match o.queue_depth {
         Some(n) => view! { <dd>{n}</dd> }.into_any(),
-        None => view! { <dd>"—" <span class="text-muted kpi-unavailable">" no queue"</span></dd> }
+        None => view! { <dd>"—" <span class="text-muted kpi-unavailable">" no SMTP, mail stays in the outbox"</span></dd> }
             .into_any(),
     };
     let db = if o.database_up {

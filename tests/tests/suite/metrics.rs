@@ -165,7 +165,58 @@ async fn mrr_movements_churn_arpa_conversion_and_cohorts_match_the_hand_computed
         .clone();
     assert_eq!(cohort["size"], 1);
     assert_eq!(cohort["retention"], json!([1.0, 1.0, 1.0]));
-    // G's cohort (the month before) lost its only member in the fixture month.
+    // The other cohorts, by sign-up month: retention at the end of each month since.
+    let cohort_of = |months_before: u32| -> Value {
+        let m = p0 - chrono::Months::new(months_before);
+        let name = format!("{:04}-{:02}", m.year(), m.month());
+        s["cohorts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["month"] == name)
+            .unwrap_or_else(|| panic!("no cohort {name}: {}", s["cohorts"]))
+            .clone()
+    };
+    // G (the month before) trialed, then let the trial lapse in the fixture month.
+    let g_cohort = cohort_of(1);
+    assert_eq!(g_cohort["size"], 1);
+    assert_eq!(g_cohort["retention"], json!([1.0, 0.0, 0.0, 0.0]));
+    // A, B, C and D (two months before): D cancelled in the fixture month.
+    let abcd = cohort_of(2);
+    assert_eq!(abcd["size"], 4);
+    assert_eq!(abcd["retention"], json!([1.0, 1.0, 0.75, 0.75, 0.75]));
+    // F (three months before): cancelled 30 days before the fixture month, back in it.
+    // (Whether the cancellation falls in the month before or the one before that depends
+    // on the calendar, so that one month's entry is not pinned.)
+    let f_cohort = cohort_of(3);
+    let f_ret: Vec<f64> = f_cohort["retention"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(f_cohort["size"], 1);
+    assert_eq!(
+        (f_ret.len(), f_ret[0], &f_ret[2..]),
+        (6, 1.0, &[0.0, 1.0, 1.0, 1.0][..])
+    );
+    // The month after the fixture month: nobody changed, so MRR holds and every
+    // movement is zero.
+    let next = p0 + chrono::Months::new(1);
+    let next = format!("{:04}-{:02}", next.year(), next.month());
+    let quiet = summary_of(&app, &admin.access_token, &next).await;
+    assert_eq!(
+        (
+            &quiet["business"]["mrr_start_cents"],
+            &quiet["business"]["mrr_cents"]
+        ),
+        (&json!(69500), &json!(69500))
+    );
+    assert_eq!(
+        quiet["business"]["movements"],
+        json!({"new_cents": 0, "expansion_cents": 0, "contraction_cents": 0, "churn_cents": 0, "reactivation_cents": 0})
+    );
+    assert_eq!(quiet["business"]["customer_churn_rate"], 0.0);
     // A month with no paying start has nulls with reasons, not zeros.
     let empty: Value = json_ok(
         app.get(

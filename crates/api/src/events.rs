@@ -40,7 +40,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// One event on the feed.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LiveEvent {
-    /// `activation`, `device_revoked`, `ledger_entry`, `alert`, ...
+    /// `activation`, `device_revoked`, `code_revoked`, `ledger_entry`, `alert`, ...
     pub kind: String,
     /// The tenant it concerns (`null` for platform-wide events).
     pub tenant_id: Option<Uuid>,

@@ -143,6 +143,29 @@ async fn the_live_feed_delivers_activations_to_staff_and_the_owning_tenant_only(
             .is_none(),
         "another tenant saw it"
     );
+    // Revoking a code is a live event too, for the same audiences.
+    let batch = app.create_codes(&admin.access_token, "acme", 1, 1).await;
+    let res = app
+        .revoke_code(&admin.access_token, batch.codes[0].id)
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let revoked = next_event(&mut owner, "code_revoked", Duration::from_secs(10))
+        .await
+        .expect("the tenant sees the revocation");
+    assert_eq!(revoked["data"]["code"]["tenant_slug"], "acme");
+    assert!(revoked["data"]["code"]["revoked_at"].is_string());
+    assert!(
+        next_event(&mut staff, "code_revoked", Duration::from_secs(10))
+            .await
+            .is_some(),
+        "staff see the revocation"
+    );
+    assert!(
+        next_event(&mut other, "code_revoked", Duration::from_millis(700))
+            .await
+            .is_none(),
+        "another tenant saw the revocation"
+    );
     drop(other);
     drop(owner);
     drop(staff);

@@ -288,6 +288,11 @@ pub async fn revoke_activation_code(
         .await?;
     }
     txn.commit().await?;
+    if revoked.rows_affected == 1 {
+        state
+            .events
+            .publish("code_revoked", Some(view.tenant_id), json!({"code": view}));
+    }
     Ok(web::Json(view))
 }
 

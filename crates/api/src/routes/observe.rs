@@ -47,8 +47,9 @@ pub struct StreamQuery {
     pub access_token: Option<String>,
 }
 
-/// Live events as Server-Sent Events: `activation`, `device_revoked`, `ledger_entry`, and
-/// `alert` (a metric beyond its threshold, once per metrics snapshot), from every replica.
+/// Live events as Server-Sent Events: `activation`, `device_revoked`, `code_revoked`,
+/// `ledger_entry`, and `alert` (a metric beyond its threshold, once per metrics snapshot),
+/// from every replica.
 /// Staff receive every tenant's events; tenant members only their own tenant's.
 #[utoipa::path(
     tag = "system",

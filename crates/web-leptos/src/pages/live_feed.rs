@@ -19,7 +19,13 @@ const MAX_EVENTS: usize = 20;
 
 /// The event kinds the server sends by name (an `EventSource` only hands named events to
 /// listeners registered for that name).
-const KINDS: [&str; 4] = ["activation", "device_revoked", "ledger_entry", "alert"];
+const KINDS: [&str; 5] = [
+    "activation",
+    "device_revoked",
+    "code_revoked",
+    "ledger_entry",
+    "alert",
+];
 
 /// One event of the stream, as the server writes it in `data:`.
 #[derive(Debug, Clone, Deserialize)]
@@ -82,6 +88,14 @@ fn describe(kind: &str, data: &Value) -> String {
                 s(d, "name"),
                 s(d, "fingerprint"),
                 s(d, "tenant_slug")
+            )
+        }
+        "code_revoked" => {
+            let c = data.get("code").unwrap_or(&Value::Null);
+            format!(
+                "Code {}-… revoked for {}",
+                s(c, "prefix"),
+                s(c, "tenant_slug")
             )
         }
         "ledger_entry" => {
@@ -334,6 +348,11 @@ mod tests {
         );
         let entry = json!({"entry": {"kind": "top_up", "amount_cents": 1250}});
         assert_eq!(describe("ledger_entry", &entry), "Ledger top_up of 12.50");
+        let code = serde_json::json!({"code": {"prefix": "AB7K", "tenant_slug": "acme"}});
+        assert_eq!(
+            describe("code_revoked", &code),
+            "Code AB7K-… revoked for acme"
+        );
         let alert =
             json!({"metric": "error_rate", "value": 0.2, "threshold": {"severity": "critical"}});
         assert_eq!(

@@ -48,6 +48,12 @@ async fn a_member_activates_a_project_with_a_code_and_staff_restore_a_system_pro
     let admin = app.admin_tokens().await;
     let code = app.one_code(&admin.access_token, SLUG, 1).await;
     let mails_before = app.outbox_for(EMAIL).await.len();
+    let spare = app
+        .create_codes(&admin.access_token, SLUG, 1, 1)
+        .await
+        .codes[0]
+        .id;
+    let staff_token = admin.access_token.clone();
 
     // Borrowed, so the API cross-checks below can use the server after the browser.
     let web = &app;
@@ -68,6 +74,11 @@ async fn a_member_activates_a_project_with_a_code_and_staff_restore_a_system_pro
         wait_for_text(&c, "#portal-projects", "0 of 3 used").await;
         wait_for_text(&c, "#portal-devices", "0 of 5 used").await;
         find(&c, "#portal-balance").await;
+        // The member's live feed shows their organisation's events as they happen.
+        wait_for_text(&c, "#live-state", "Live").await;
+        let res = app.revoke_code(&staff_token, spare).await;
+        assert_eq!(res.status().as_u16(), 200);
+        wait_for_text(&c, "#live-feed", &format!("revoked for {SLUG}")).await;
 
         // Activating: the shared rule refuses a malformed code before any request, and
         // the server's refusal of an unknown one is shown with its detail.

@@ -49,9 +49,8 @@ pub fn DashboardPage() -> impl IntoView {
                 <StaffKpis/>
             </Show>
         </section>
-        // Staff only: the stream carries every tenant's events.
-        <Show when=is_staff>
-            <LiveFeed/>
-        </Show>
+        // Everyone: the server scopes the stream, so staff see every tenant's events and
+        // members only their own organisation's.
+        <LiveFeed/>
     }
 }

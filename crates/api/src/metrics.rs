@@ -254,6 +254,44 @@ impl History {
         self.0.iter().any(|s| s.started_at < t && paying(s))
     }
 
+    /// Books every change of this customer's MRR in `[start, end)` as ChartMogul does, one
+    /// movement per change: from 0 to more is `new` the first time the customer pays and
+    /// `reactivation` after that, a rise is `expansion`, a fall to more than 0
+    /// `contraction`, a fall to 0 `churn`. An upgrade then a cancellation in one month is
+    /// an expansion and a churn, not one net figure. Returns how many `new` there were.
+    fn book_movements(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        mv: &mut MrrMovements,
+    ) -> i64 {
+        let mut changes: Vec<DateTime<Utc>> = self
+            .0
+            .iter()
+            .flat_map(|s| [Some(s.started_at), s.ended_at])
+            .flatten()
+            .filter(|t| *t >= start && *t < end)
+            .collect();
+        changes.sort();
+        changes.dedup();
+        let mut new_customers = 0;
+        for t in changes {
+            let (before, after) = (self.mrr_at(t - Duration::microseconds(1)), self.mrr_at(t));
+            match (before, after) {
+                (0, a) if a > 0 && self.paid_before(t) => mv.reactivation_cents += a,
+                (0, a) if a > 0 => {
+                    mv.new_cents += a;
+                    new_customers += 1;
+                }
+                (b, 0) if b > 0 => mv.churn_cents += b,
+                (b, a) if a > b => mv.expansion_cents += a - b,
+                (b, a) if a < b => mv.contraction_cents += b - a,
+                _ => {}
+            }
+        }
+        new_customers
+    }
+
     /// Whether the customer holds any live subscription at `t` (trial included).
     fn subscribed_at(&self, t: DateTime<Utc>) -> bool {
         self.at(t).is_some_and(|s| s.status != "canceled")
@@ -304,20 +342,8 @@ pub async fn compute(
         mrr_end += b;
         paying_start += i64::from(a > 0);
         paying_end += i64::from(b > 0);
-        match (a, b) {
-            (0, b) if b > 0 && h.paid_before(start) => mv.reactivation_cents += b,
-            (0, b) if b > 0 => {
-                mv.new_cents += b;
-                new_customers += 1;
-            }
-            (a, 0) if a > 0 => {
-                mv.churn_cents += a;
-                lost += 1;
-            }
-            (a, b) if b > a => mv.expansion_cents += b - a,
-            (a, b) if b < a => mv.contraction_cents += a - b,
-            _ => {}
-        }
+        lost += i64::from(a > 0 && b == 0);
+        new_customers += h.book_movements(start, end, &mut mv);
         for (i, s) in h.0.iter().enumerate() {
             if s.status == "trialing" && s.ended_at.is_some_and(|e| e >= start && e < end) {
                 trials_ended += 1;

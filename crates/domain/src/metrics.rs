@@ -2,10 +2,11 @@
 //!
 //! Definitions (ChartMogul's): MRR is the monthly price of every subscription that is
 //! `active` or `past_due` with a price above zero (trials and free plans are excluded);
-//! ARR = 12 × MRR. Movements compare each customer's MRR at the start and end of the
-//! period: new (from 0, never paid before), reactivation (from 0, paid before), expansion
-//! (up), contraction (down, not to 0) and churn (to 0). Customer churn rate = customers
-//! lost ÷ paying customers at the start; gross revenue churn = (churn + contraction) ÷ MRR
+//! ARR = 12 × MRR. Movements are booked per change in the period, one for each time a
+//! customer's MRR changes: new (from 0, never paid before), reactivation (from 0, paid
+//! before), expansion (up), contraction (down, not to 0) and churn (to 0), so an upgrade
+//! and a cancellation in one month count as both. Customer churn rate = customers paying
+//! at the start and not at the end ÷ paying customers at the start; gross revenue churn = (churn + contraction) ÷ MRR
 //! at the start; net revenue churn = (churn + contraction − expansion − reactivation) ÷ MRR
 //! at the start; ARPA = MRR ÷ paying customers; trial-to-paid conversion = trials that
 //! ended in the period and became paying ÷ trials that ended in the period.
@@ -49,7 +50,7 @@ pub struct BusinessMetrics {
     pub paying_customers: i64,
     /// Customers who started paying for the first time in the period.
     pub new_customers: i64,
-    /// Customers lost ÷ paying customers at the start.
+    /// Customers paying at the start and not at the end ÷ paying customers at the start.
     pub customer_churn_rate: Option<f64>,
     /// (churn + contraction) ÷ MRR at the start.
     pub gross_revenue_churn_rate: Option<f64>,

@@ -135,27 +135,42 @@ async fn mrr_movements_churn_arpa_conversion_and_cohorts_match_the_hand_computed
     let g = add_tenant(&db, "g-trial", d(-5)).await;
     add_sub(&db, g, "free", "trialing", 0, d(-5), Some(d(9))).await;
     add_sub(&db, g, "free", "canceled", 0, d(9), None).await;
+    // H: pro, upgraded on day 4, cancelled on day 15: an expansion (45000) and a churn
+    // (49900), each booked, not one net churn of 4900.
+    let h = add_tenant(&db, "h-up-then-out", d(-40)).await;
+    add_sub(&db, h, "pro", "active", 4900, d(-40), Some(d(4))).await;
+    add_sub(&db, h, "enterprise", "active", 49900, d(4), Some(d(15))).await;
+    add_sub(&db, h, "enterprise", "canceled", 49900, d(15), None).await;
+    // I: signs up paying on day 2 and cancels on day 6: new (4900) and churn (4900).
+    let i = add_tenant(&db, "i-in-and-out", d(2)).await;
+    add_sub(&db, i, "pro", "active", 4900, d(2), Some(d(6))).await;
+    add_sub(&db, i, "pro", "canceled", 4900, d(6), None).await;
 
     let admin = app.admin_tokens().await;
     let period = format!("{:04}-{:02}", p0.year(), p0.month());
     let s = summary_of(&app, &admin.access_token, &period).await;
     let biz = &s["business"];
     assert_eq!(biz["period"], period);
-    assert_eq!(biz["mrr_start_cents"], 64600);
+    // Start: A, B, D, H at 4900 and C at 49900. End: A, C, E, F at 4900 and B at 49900.
+    assert_eq!(biz["mrr_start_cents"], 69500);
     assert_eq!(biz["mrr_cents"], 69500);
     assert_eq!(biz["arr_cents"], 69500 * 12);
+    // new E + I; expansion B + H; contraction C; churn D + H (49900) + I; reactivation F.
+    // They add up: 69500 + 9800 + 90000 + 4900 - 45000 - 59700 = 69500.
     assert_eq!(
         biz["movements"],
-        json!({"new_cents": 4900, "expansion_cents": 45000, "contraction_cents": 45000, "churn_cents": 4900, "reactivation_cents": 4900})
+        json!({"new_cents": 9800, "expansion_cents": 90000, "contraction_cents": 45000, "churn_cents": 59700, "reactivation_cents": 4900})
     );
     assert_eq!(biz["paying_customers"], 5);
-    assert_eq!(biz["new_customers"], 1);
-    assert_eq!(biz["customer_churn_rate"], 0.25);
-    assert!((biz["gross_revenue_churn_rate"].as_f64().unwrap() - 49900.0 / 64600.0).abs() < 1e-9);
-    assert_eq!(biz["net_revenue_churn_rate"], 0.0);
+    assert_eq!(biz["new_customers"], 2);
+    // D and H paid at the start and not at the end, of 5.
+    assert_eq!(biz["customer_churn_rate"], 0.4);
+    let rate = |key: &str| biz[key].as_f64().unwrap();
+    assert!((rate("gross_revenue_churn_rate") - 104_700.0 / 69_500.0).abs() < 1e-9);
+    assert!((rate("net_revenue_churn_rate") - 9_800.0 / 69_500.0).abs() < 1e-9);
     assert_eq!(biz["arpa_cents"], 13900);
     assert_eq!(biz["trial_to_paid_conversion_rate"], 0.5);
-    // E is the only sign-up of the fixture month, and it still pays.
+    // E and I signed up in the fixture month; E still pays, I left.
     let cohort = s["cohorts"]
         .as_array()
         .unwrap()
@@ -163,8 +178,8 @@ async fn mrr_movements_churn_arpa_conversion_and_cohorts_match_the_hand_computed
         .find(|c| c["month"] == period)
         .expect("the fixture cohort")
         .clone();
-    assert_eq!(cohort["size"], 1);
-    assert_eq!(cohort["retention"], json!([1.0, 1.0, 1.0]));
+    assert_eq!(cohort["size"], 2);
+    assert_eq!(cohort["retention"], json!([0.5, 0.5, 0.5]));
     // The other cohorts, by sign-up month: retention at the end of each month since.
     let cohort_of = |months_before: u32| -> Value {
         let m = p0 - chrono::Months::new(months_before);
@@ -181,10 +196,10 @@ async fn mrr_movements_churn_arpa_conversion_and_cohorts_match_the_hand_computed
     let g_cohort = cohort_of(1);
     assert_eq!(g_cohort["size"], 1);
     assert_eq!(g_cohort["retention"], json!([1.0, 0.0, 0.0, 0.0]));
-    // A, B, C and D (two months before): D cancelled in the fixture month.
+    // A, B, C, D and H (two months before): D and H cancelled in the fixture month.
     let abcd = cohort_of(2);
-    assert_eq!(abcd["size"], 4);
-    assert_eq!(abcd["retention"], json!([1.0, 1.0, 0.75, 0.75, 0.75]));
+    assert_eq!(abcd["size"], 5);
+    assert_eq!(abcd["retention"], json!([1.0, 1.0, 0.6, 0.6, 0.6]));
     // F (three months before): cancelled 30 days before the fixture month, back in it.
     // (Whether the cancellation falls in the month before or the one before that depends
     // on the calendar, so that one month's entry is not pinned.)

@@ -42,8 +42,11 @@ pub struct SummaryQuery {
 /// The executive metrics: business figures (MRR, ARR, movements, churn, ARPA,
 /// conversion, DAU/WAU/MAU), LLM usage, sign-up cohorts, live operational figures and
 /// alerts. Definitions: MRR counts `active` and `past_due` subscriptions priced above
-/// zero; movements compare each customer's MRR at the period's start and end; churn
-/// rates divide by the start; ARPA = MRR ÷ paying customers. A figure that cannot be
+/// zero; movements are booked per change, as ChartMogul does (each subscription change
+/// moves a customer's MRR: from 0 to more is new the first time, reactivation after that;
+/// up is expansion; down to more than 0 contraction; to 0 churn); customer churn =
+/// customers paying at the start and not at the end ÷ paying at the start; revenue churn
+/// rates divide by the MRR at the start; ARPA = MRR ÷ paying customers. A figure that cannot be
 /// computed is `null`, with its reason in `unavailable`.
 #[utoipa::path(
     tag = "metrics",

@@ -61,10 +61,8 @@ pub async fn operational(state: &AppState) -> ApiResult<OperationalMetrics> {
         .one(&state.db)
         .await?
         .ok_or_else(|| ApiError::Internal("an aggregate returned no row".into()))?;
-    let queue_depth = match state.settings.smtp_url {
-        Some(_) => Some(crate::mail_delivery::queue_depth(&state.db).await?),
-        None => None,
-    };
+    let queue_depth =
+        crate::mail_delivery::queue_depth(&state.db, state.settings.smtp_url.is_some()).await?;
     let rate = |n: u64| (total > 0).then(|| n as f64 / total as f64);
     Ok(OperationalMetrics {
         requests_total: total,

@@ -230,17 +230,24 @@ fn waiting(now: chrono::DateTime<Utc>) -> Condition {
 }
 
 /// How many messages wait for delivery, due or retrying later (the operational figures'
-/// queue depth). Read through the partial index on unsent rows, so it costs what the
-/// queue holds, not what the outbox ever held.
+/// queue depth); `None` without SMTP, when mail only stays in the outbox and nothing
+/// queues. Read through the partial index on unsent rows, so it costs what the queue
+/// holds, not what the outbox ever held.
 ///
 /// # Errors
 /// The database failed.
-pub async fn queue_depth(db: &DatabaseConnection) -> Result<i64, DbErr> {
+pub async fn queue_depth(
+    db: &DatabaseConnection,
+    smtp_configured: bool,
+) -> Result<Option<i64>, DbErr> {
+    if !smtp_configured {
+        return Ok(None);
+    }
     let n = mail_outbox::Entity::find()
         .filter(waiting(Utc::now()))
         .count(db)
         .await?;
-    Ok(i64::try_from(n).unwrap_or(i64::MAX))
+    Ok(Some(i64::try_from(n).unwrap_or(i64::MAX)))
 }
 
 /// Takes a due row for one sender: true when this UPDATE moved it out of the others' way.

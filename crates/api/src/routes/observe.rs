@@ -27,9 +27,14 @@ const KEEP_ALIVE_SECS: u64 = 15;
 #[get("/metrics")]
 pub async fn get_prometheus_metrics(state: web::Data<AppState>) -> HttpResponse {
     let up = db::is_up(&state.db).await;
-    let mail_queue = match (&state.settings.smtp_url, up) {
-        (Some(_), true) => crate::mail_delivery::queue_depth(&state.db).await.ok(),
-        _ => None,
+    let smtp = state.settings.smtp_url.is_some();
+    let mail_queue = if up {
+        crate::mail_delivery::queue_depth(&state.db, smtp)
+            .await
+            .ok()
+            .flatten()
+    } else {
+        None
     };
     HttpResponse::Ok()
         .insert_header((

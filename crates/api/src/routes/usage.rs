@@ -153,18 +153,13 @@ fn add_to_rollup(
     r.failures += i64::from(!e.success);
 }
 
-/// One event as PostgreSQL reads it from the insert's JSON parameter.
+/// One event as PostgreSQL reads it from the insert's JSON parameter: the sender's
+/// fields as they came, plus the row's id.
 #[derive(Serialize)]
 struct EventRow<'a> {
     id: Uuid,
-    event_id: &'a str,
-    kind: &'a str,
-    quantity: i64,
-    tokens: i64,
-    cost_cents: i64,
-    duration_ms: Option<i64>,
-    success: bool,
-    occurred_at: DateTime<Utc>,
+    #[serde(flatten)]
+    event: &'a UsageEventInput,
 }
 
 /// Inserts the events, skipping those whose `event_id` the tenant already has, and
@@ -184,17 +179,7 @@ async fn insert_events(
     if txn.get_database_backend() == DbBackend::Postgres {
         let rows: Vec<EventRow> = events
             .iter()
-            .map(|(id, e)| EventRow {
-                id: *id,
-                event_id: &e.event_id,
-                kind: &e.kind,
-                quantity: e.quantity,
-                tokens: e.tokens,
-                cost_cents: e.cost_cents,
-                duration_ms: e.duration_ms,
-                success: e.success,
-                occurred_at: e.occurred_at,
-            })
+            .map(|(id, event)| EventRow { id: *id, event })
             .collect();
         let json = serde_json::to_string(&rows)
             .map_err(|e| ApiError::Internal(format!("usage rows: {e}")))?;

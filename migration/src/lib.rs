@@ -10,6 +10,7 @@ mod m20261125_000005_llm;
 mod m20261125_000006_metrics;
 mod m20261125_000007_tenant_search;
 mod m20261126_000008_mail_delivery;
+mod m20261207_000009_recent_job_runs;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_metrics::Migration),
             Box::new(m20261125_000007_tenant_search::Migration),
             Box::new(m20261126_000008_mail_delivery::Migration),
+            Box::new(m20261207_000009_recent_job_runs::Migration),
         ]
     }
 }

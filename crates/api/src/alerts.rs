@@ -2,6 +2,7 @@
 //! its configured threshold. The summary shows them; the metrics job publishes them to the
 //! live feed once per snapshot.
 
+use chrono::Utc;
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, QueryOrder};
 use serde::Serialize;
 use tessera_domain::entity::metric_threshold;
@@ -27,9 +28,10 @@ pub struct OperationalMetrics {
     pub latency: Latency,
     /// Live feed clients connected to this process.
     pub sse_clients: i64,
-    /// Metrics job runs recorded (all replicas).
+    /// Metrics job runs started in the last 24 hours (all replicas).
     pub job_runs: u64,
-    /// Metrics job runs that failed (all replicas).
+    /// Metrics job runs of the last 24 hours that failed (all replicas), so an alert on it
+    /// clears a day after the last failure.
     pub job_failures: u64,
     /// Mail waiting for SMTP delivery (due or retrying later, all replicas); `null` when no
     /// SMTP server is configured, as mail then only stays in the outbox and nothing queues.
@@ -37,6 +39,9 @@ pub struct OperationalMetrics {
     /// Whether the database answers.
     pub database_up: bool,
 }
+
+/// How far back the job run and failure counts look.
+const RECENT_RUNS: chrono::Duration = chrono::Duration::hours(24);
 
 /// This process's live figures, with the job counts of every replica.
 ///
@@ -49,14 +54,17 @@ pub async fn operational(state: &AppState) -> ApiResult<OperationalMetrics> {
         failures: i64,
     }
     let (total, server_errors, client_errors) = state.telemetry.totals();
-    // Runs and failures in one query; a run still going (`ok` null) is not a failure.
+    // Runs and failures in one query; a run still going (`ok` null) is not a failure. Only
+    // the last day counts, so the cost stays one index range as the history grows.
     let mut q = Sql::new(state.db.get_database_backend());
     q.push(
         "SELECT CAST(COUNT(*) AS BIGINT) AS runs, \
          CAST(COALESCE(SUM(CASE WHEN NOT ok THEN 1 ELSE 0 END), 0) AS BIGINT) AS failures \
          FROM job_runs WHERE job = ",
     )
-    .bind(METRICS_JOB);
+    .bind(METRICS_JOB)
+    .push(" AND started_at >= ")
+    .bind(Utc::now() - RECENT_RUNS);
     let counts = Runs::find_by_statement(q.build())
         .one(&state.db)
         .await?

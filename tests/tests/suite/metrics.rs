@@ -20,6 +20,7 @@ on_both_databases!(
     llm_figures_are_summed_over_the_period_only,
     a_period_with_no_snapshot_is_computed_and_stored_once,
     a_newer_snapshot_stored_by_another_replica_is_shown,
+    job_runs_and_failures_count_the_last_day_only,
 );
 
 /// The first instant of the month two months before now: a whole month in the past.
@@ -635,6 +636,67 @@ async fn a_newer_snapshot_stored_by_another_replica_is_shown(b: Backend) {
         assert_eq!(s["business"]["mrr_cents"], 123_456);
         assert_eq!(s["computed_at"], json!(later));
     }
+}
+
+/// Records a finished run of the metrics job that started `hours_ago`.
+async fn add_run(db: &impl ConnectionTrait, slot: i64, hours_ago: i64, ok: bool) {
+    let started = Utc::now() - chrono::Duration::hours(hours_ago);
+    job_run::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        job: Set("metrics_snapshot".into()),
+        slot: Set(slot),
+        started_at: Set(started),
+        finished_at: Set(Some(started + chrono::Duration::seconds(2))),
+        ok: Set(Some(ok)),
+        error: Set((!ok).then(|| "database failed".to_owned())),
+        runner: Set("pid-0".into()),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+}
+
+async fn job_runs_and_failures_count_the_last_day_only(b: Backend) {
+    // One period for the whole test, so the schedule adds no run of its own midway.
+    let app = spawn_app_with(b, &[("TESSERA_METRICS_INTERVAL_SECS", "1000000000")]).await;
+    let db = Database::connect(app.database_url.as_str()).await.unwrap();
+    let admin = app.admin_tokens().await;
+    let tok = admin.access_token.as_str();
+    put_thresholds(
+        &app,
+        tok,
+        &json!([{"metric": "job_failures", "operator": "gt", "value": 0, "severity": "critical"}]),
+    )
+    .await;
+    let ops = |s: &Value| {
+        let o = &s["operational"];
+        (
+            o["job_runs"].as_u64().unwrap(),
+            o["job_failures"].as_u64().unwrap(),
+        )
+    };
+    let before: Value = json_ok(app.get("/api/system/metrics/summary", Some(tok)).await, 200).await;
+    let (runs, failures) = ops(&before);
+    assert_eq!(failures, 0);
+    assert!(before["alerts"].as_array().unwrap().is_empty(), "{before}");
+    // Old history, failed or not, no longer counts; a failure an hour ago does.
+    add_run(&db, -1, 49, false).await;
+    add_run(&db, -2, 30, true).await;
+    add_run(&db, -3, 25, false).await;
+    let s: Value = json_ok(app.get("/api/system/metrics/summary", Some(tok)).await, 200).await;
+    assert_eq!(ops(&s), (runs, 0), "runs older than a day were counted");
+    assert!(s["alerts"].as_array().unwrap().is_empty(), "{s}");
+    add_run(&db, -4, 1, false).await;
+    add_run(&db, -5, 2, true).await;
+    let s: Value = json_ok(app.get("/api/system/metrics/summary", Some(tok)).await, 200).await;
+    assert_eq!(ops(&s), (runs + 2, 1));
+    let alerted: Vec<&str> = s["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["metric"].as_str().unwrap())
+        .collect();
+    assert_eq!(alerted, ["job_failures"]);
 }
 
 on_both_databases!(analytics_count_activations_usage_plans_and_revenue_from_the_database);

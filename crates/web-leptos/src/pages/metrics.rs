@@ -344,7 +344,7 @@ fn operational(o: &Operational) -> impl IntoView + use<> {
                 <dt>"Latency p50 / p95 / p99"</dt>
                 <dd>{format!("{} / {} / {}", ms(o.latency.p50_ms), ms(o.latency.p95_ms), ms(o.latency.p99_ms))}</dd>
                 <dt>"Live feed clients"</dt><dd>{o.sse_clients}</dd>
-                <dt>"Metrics job runs / failures"</dt><dd>{format!("{} / {}", o.job_runs, o.job_failures)}</dd>
+                <dt>"Metrics job runs / failures (24 h)"</dt><dd>{format!("{} / {}", o.job_runs, o.job_failures)}</dd>
                 <dt>"Queue depth"</dt>{queue}
                 <dt>"Database"</dt><dd id="metrics-database">{db}</dd>
             </dl>

@@ -39,8 +39,8 @@ const LABELS: &[(&str, &str)] = &[
     ("p95_ms", "Latency p95 (ms)"),
     ("p99_ms", "Latency p99 (ms)"),
     ("sse_clients", "Live feed clients"),
-    ("job_runs", "Metrics job runs"),
-    ("job_failures", "Metrics job failures"),
+    ("job_runs", "Metrics job runs (24 h)"),
+    ("job_failures", "Metrics job failures (24 h)"),
     ("queue_depth", "Queue depth"),
 ];
 

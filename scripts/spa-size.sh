@@ -32,7 +32,11 @@ while [ "${#queue[@]}" -gt 0 ]; do
   case " ${first[*]} " in *" $file "*) continue ;; esac
   first+=("$file")
   if [[ "$file" == *.js ]]; then
-    mapfile -t -O "${#queue[@]}" queue < <(grep -oE 'from "\./[^"]+\.js"' "$dist/$file" | cut -d/ -f2 | tr -d '"' | sort -u)
+    # Relative imports, as paths under dist/ (the chunk loader sits in split-<hash>/).
+    mapfile -t -O "${#queue[@]}" queue < <(grep -oE 'from "\.\.?/[^"]+\.js"' "$dist/$file" |
+      cut -d'"' -f2 | sort -u | while IFS= read -r imp; do
+        realpath -m --relative-to="$dist" "$dist/$(dirname "$file")/$imp"
+      done)
   fi
 done
 
@@ -51,7 +55,7 @@ while IFS= read -r -d '' file; do
   case " ${first[*]} " in *" ${file#"$dist"/} "*) continue ;; esac
   lazy=$((lazy + $(gz_size "$file")))
   lazy_count=$((lazy_count + 1))
-done < <(find "$dist" -maxdepth 1 -type f -name '*.wasm' -print0)
+done < <(find "$dist" -type f -name '*.wasm' -print0)
 printf '%10s %10d  %s\n' "" "$lazy" "$lazy_count page chunks loaded on demand, gzip -9 (bytes), not counted"
 
 echo "spa-size: ${total} B gzipped on first load; budget ${BUDGET_BYTES} B"

@@ -5,8 +5,8 @@
 #
 # Trunk has already built the wasm, run wasm-bindgen on it and staged the result under
 # names with a content hash. This replaces those two files, keeping their names, with
-# the split main module, and adds `__wasm_split.js` (the loader) and the chunks beside
-# them. Leptos's `#[lazy]` code imports the loader on every wasm32 build, so this runs
+# the split main module, and adds `__wasm_split.js` (the loader) and the chunks in a
+# directory beside them. Leptos's `#[lazy]` code imports the loader on every wasm32 build, so this runs
 # for `trunk serve` (debug) as well as `trunk build --release`.
 #
 # Tools: wasm-split-cli and wasm-bindgen-cli (scripts/setup.sh), wasm-opt from npm's
@@ -39,10 +39,27 @@ wasm-split-cli "$raw" "$work/split" --out-name "$name" --target web >/dev/null
 wasm-bindgen --target web --keep-lld-exports --no-demangle \
   --out-name "$name" --out-dir "$work/bindgen" "$work/split/$name.wasm"
 
-cp "$work/bindgen/$name.js" "$staging/$name.js"
+# The loader and the chunks keep the same names from build to build, so they go into a
+# directory named by trunk's hash of the unsplit module (which decides every split file):
+# `split-<hash>/`. Browsers may keep such a directory for good (crates/api/src/caching.rs),
+# and where a deploy keeps the previous build's files beside the new ones, a tab still
+# running the old build loads its own chunks instead of linking a new chunk against its
+# old main module.
+split_dir="split-${name##*-}"
+mkdir "$staging/$split_dir"
+sed "s#from \"./$name.js\"#from \"../$name.js\"#" "$work/split/__wasm_split.js" \
+  >"$staging/$split_dir/__wasm_split.js"
+# Only the JS imports move: the import object's keys are module names inside the wasm.
+sed 's#from "./__wasm_split.js"#from "./'"$split_dir"'/__wasm_split.js"#g' "$work/bindgen/$name.js" \
+  >"$staging/$name.js"
+if ! grep -q "from \"../$name.js\"" "$staging/$split_dir/__wasm_split.js" ||
+  grep -q 'from "./__wasm_split.js"' "$staging/$name.js"; then
+  echo "split-wasm: the loader's imports are not where this script expects them" >&2
+  exit 1
+fi
 cp "$work/bindgen/${name}_bg.wasm" "$staging/${name}_bg.wasm"
 rm "$work/split/$name.wasm"
-cp "$work/split"/*.wasm "$work/split/__wasm_split.js" "$staging/"
+cp "$work/split"/*.wasm "$staging/$split_dir/"
 
 if [ "${TRUNK_PROFILE:-debug}" = release ]; then
   # What trunk's wasm-opt would do (index.html asks it for nothing, as it would only see
@@ -54,7 +71,7 @@ if [ "${TRUNK_PROFILE:-debug}" = release ]; then
   wasm-opt -Oz "${opt[@]}" "$main" -o "$main" &
   binaryen="$(dirname "$(readlink -f "$(command -v wasm-opt)")")/../index.js"
   # binaryen warns once per chunk about the name subsection wasm-split writes; it is dropped.
-  node scripts/wasm-opt-all.mjs "$binaryen" "$staging"/chunk_*.wasm "$staging"/split_*.wasm 2>&1 |
+  node scripts/wasm-opt-all.mjs "$binaryen" "$staging/$split_dir"/*.wasm 2>&1 |
     { grep -v 'unknown name subsection' || true; }
   wait $!
 fi

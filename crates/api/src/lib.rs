@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod body;
 pub mod bootstrap;
+pub mod caching;
 pub mod codes;
 pub mod config;
 pub mod csv;

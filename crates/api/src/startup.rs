@@ -17,6 +17,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::tokens::TokenHasher;
 use crate::bootstrap::{self, CreatedAdmin};
+use crate::caching::{cache_control, is_api_path};
 use crate::config::Settings;
 use crate::error::{ApiError, problem, problem_response};
 use crate::extract::{
@@ -205,6 +206,7 @@ fn server(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             // Outside CORS, so a refused preflight is problem+json too.
             .wrap(problem_fallback())
             .wrap(security_headers())
+            .wrap_fn(cache_control)
             // Outermost, so it sees every answer as the client does.
             .wrap_fn(measure)
     })
@@ -229,10 +231,7 @@ async fn fallback(
     if let Some(allow) = methods.allowed(path) {
         return method_not_allowed(req.method(), path, allow);
     }
-    let api = ["/api", "/admin/api", "/api-docs", "/docs", "/metrics"]
-        .iter()
-        .any(|p| path.starts_with(p));
-    if let (false, Some(dir)) = (api, state.settings.static_dir.as_ref())
+    if let (false, Some(dir)) = (is_api_path(path), state.settings.static_dir.as_ref())
         && let Ok(index) = NamedFile::open(dir.join("index.html"))
     {
         return index.respond_to(&req).map_into_boxed_body();

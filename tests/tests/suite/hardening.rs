@@ -492,6 +492,78 @@ async fn security_headers_are_on_every_answer_including_errors() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_answers_are_not_stored_and_only_content_hashed_files_are_kept() {
+    // A built SPA in miniature: trunk's hashed names beside stable ones.
+    let dist = std::env::temp_dir().join(format!("tessera-dist-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(dist.join("split-9f3c2a1b7d4e6f80")).unwrap();
+    for (name, body) in [
+        ("index.html", "<!doctype html><title>Tessera</title>"),
+        ("tessera-web-9f3c2a1b7d4e6f80.js", "export default 1;"),
+        ("tessera-web-9f3c2a1b7d4e6f80_bg.wasm", "\0asm"),
+        ("split-9f3c2a1b7d4e6f80/chunk_1.wasm", "\0asm"),
+        ("split-9f3c2a1b7d4e6f80/__wasm_split.js", "export {};"),
+        ("favicon.ico", "icon"),
+    ] {
+        std::fs::write(dist.join(name), body).unwrap();
+    }
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[("TESSERA_STATIC_DIR", dist.to_str().unwrap())],
+    )
+    .await;
+    let c = &app.client;
+    let url = |p: &str| format!("{}{p}", app.address);
+    let cache = |res: &Response| header(res, "cache-control").unwrap_or_default();
+    let forever = "public, max-age=31536000, immutable";
+    for (path, status, expected) in [
+        ("/tessera-web-9f3c2a1b7d4e6f80.js", 200, forever),
+        ("/tessera-web-9f3c2a1b7d4e6f80_bg.wasm", 200, forever),
+        ("/", 200, "no-cache"),
+        ("/index.html", 200, "no-cache"),
+        ("/billing/top-ups", 200, "no-cache"),
+        ("/split-9f3c2a1b7d4e6f80/chunk_1.wasm", 200, forever),
+        ("/split-9f3c2a1b7d4e6f80/__wasm_split.js", 200, forever),
+        ("/favicon.ico", 200, "no-cache"),
+        // An old build's file is gone: index.html answers, and is not kept under its name.
+        ("/tessera-web-0123456789abcdef.js", 200, "no-cache"),
+        ("/api/health", 200, "no-store"),
+        ("/api/nothing-here", 404, "no-store"),
+        ("/api-docs/openapi.json", 200, "no-store"),
+    ] {
+        let res = c.get(url(path)).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), status, "{path}");
+        assert_eq!(cache(&res), expected, "{path}");
+    }
+    // Tokens are never stored.
+    let login = c
+        .post(url("/api/auth/login"))
+        .json(&json!({"login": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status().as_u16(), 200);
+    assert_eq!(cache(&login), "no-store");
+    // Revalidating a hashed file keeps it immutable; a stable name answers 304 as well.
+    for (path, expected) in [
+        ("/tessera-web-9f3c2a1b7d4e6f80.js", forever),
+        ("/favicon.ico", "no-cache"),
+    ] {
+        let first = c.get(url(path)).send().await.unwrap();
+        let etag = header(&first, "etag").expect("an ETag");
+        let again = c
+            .get(url(path))
+            .header("if-none-match", etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status().as_u16(), 304, "{path}");
+        assert_eq!(cache(&again), expected, "{path}");
+    }
+    drop(app);
+    std::fs::remove_dir_all(&dist).ok();
+}
+
 /// A worklog whose description makes the body about `bytes` long.
 fn worklog_of_size(bytes: usize) -> Value {
     json!({"work_date": chrono::Utc::now().date_naive(), "minutes": 30,

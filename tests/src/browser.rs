@@ -19,12 +19,12 @@ pub fn dist_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist")
 }
 
-/// A server on SQLite that also serves the built SPA, with `settings` on top.
-pub async fn spawn_spa_app(settings: &[(&str, &str)]) -> TestApp {
+/// A server on `backend` that also serves the built SPA, with `settings` on top.
+pub async fn spawn_spa_app(backend: Backend, settings: &[(&str, &str)]) -> TestApp {
     let dist = dist_dir();
     let mut all = vec![("TESSERA_STATIC_DIR", dist.to_str().expect("a UTF-8 path"))];
     all.extend_from_slice(settings);
-    spawn_app_with(Backend::Sqlite, &all).await
+    spawn_app_with(backend, &all).await
 }
 
 struct Driver {

@@ -2,10 +2,12 @@
 
 use fantoccini::Locator;
 use tessera_tests::browser::{find, spawn_spa_app, wait_for_path, wait_for_text, with_browser};
+use tessera_tests::{Backend, on_both_databases};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_person_signs_in_sees_their_name_and_signs_out() {
-    let app = spawn_spa_app(&[]).await;
+on_both_databases!(a_person_signs_in_sees_their_name_and_signs_out);
+
+async fn a_person_signs_in_sees_their_name_and_signs_out(b: Backend) {
+    let app = spawn_spa_app(b, &[]).await;
     app.register("acme", "ada@acme.test", "ada").await;
     with_browser(|c| async move {
         c.goto(&format!("{}/login", app.address)).await.unwrap();

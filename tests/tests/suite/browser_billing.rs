@@ -7,6 +7,12 @@ use tessera_tests::billing::{FakeProvider, WEBHOOK_SECRET, stripe_signature};
 use tessera_tests::browser::{find, spawn_spa_app, wait_for_path, wait_for_text, with_browser};
 use tessera_tests::*;
 
+on_both_databases!(
+    staff_adjust_a_low_reserve_see_the_ledger_and_badge_change_and_export_csv,
+    an_org_admin_sees_the_reserve_and_opens_a_pending_top_up,
+    with_a_provider_a_top_up_links_to_checkout_and_shows_completed_once_paid,
+);
+
 async fn sign_in(c: &Client, address: &str, login: &str, password: &str, name: &str) {
     c.goto(&format!("{address}/login")).await.unwrap();
     find(c, "#login").await.send_keys(login).await.unwrap();
@@ -41,9 +47,8 @@ async fn pick_date(c: &Client, css: &str, day: &str) {
     .unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn staff_adjust_a_low_reserve_see_the_ledger_and_badge_change_and_export_csv() {
-    let app = spawn_spa_app(&[]).await;
+async fn staff_adjust_a_low_reserve_see_the_ledger_and_badge_change_and_export_csv(b: Backend) {
+    let app = spawn_spa_app(b, &[]).await;
     app.register("acme", "ada@acme.test", "ada").await;
     app.register("globex", "gus@globex.test", "gus").await;
     let admin = app.admin_tokens().await;
@@ -172,9 +177,8 @@ async fn staff_adjust_a_low_reserve_see_the_ledger_and_badge_change_and_export_c
     assert_eq!(fields[5], "active", "{row}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_org_admin_sees_the_reserve_and_opens_a_pending_top_up() {
-    let app = spawn_spa_app(&[]).await;
+async fn an_org_admin_sees_the_reserve_and_opens_a_pending_top_up(b: Backend) {
+    let app = spawn_spa_app(b, &[]).await;
     let owner = app.register("acme", "ada@acme.test", "ada").await;
     let admin = app.admin_tokens().await;
     let credited: Value = json_ok(
@@ -238,14 +242,16 @@ async fn an_org_admin_sees_the_reserve_and_opens_a_pending_top_up() {
     assert_eq!(reserve["online_payment"], false);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_a_provider_a_top_up_links_to_checkout_and_shows_completed_once_paid() {
+async fn with_a_provider_a_top_up_links_to_checkout_and_shows_completed_once_paid(b: Backend) {
     let provider = FakeProvider::start(200).await;
-    let app = spawn_spa_app(&[
-        ("TESSERA_STRIPE_SECRET_KEY", "sk_test_tessera"),
-        ("TESSERA_STRIPE_API_BASE", provider.url.as_str()),
-        ("TESSERA_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
-    ])
+    let app = spawn_spa_app(
+        b,
+        &[
+            ("TESSERA_STRIPE_SECRET_KEY", "sk_test_tessera"),
+            ("TESSERA_STRIPE_API_BASE", provider.url.as_str()),
+            ("TESSERA_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ],
+    )
     .await;
     app.register("acme", "ada@acme.test", "ada").await;
     let address = app.address.clone();

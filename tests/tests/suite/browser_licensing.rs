@@ -16,6 +16,8 @@ use tessera_tests::browser::{
 };
 use tessera_tests::*;
 
+on_both_databases!(a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it);
+
 /// Waits up to ten seconds until an element's `attr` equals `value`.
 async fn wait_for_attr(c: &Client, css: &str, attr: &str, value: &str) {
     let mut last = None;
@@ -80,9 +82,8 @@ fn assert_code_format(code: &str) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it() {
-    let app = spawn_spa_app(&[]).await;
+async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(b: Backend) {
+    let app = spawn_spa_app(b, &[]).await;
     let app = &app;
     let admin = app.admin_tokens().await.access_token;
     let admin = admin.as_str();

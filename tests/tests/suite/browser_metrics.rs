@@ -13,13 +13,17 @@ use tessera_tests::browser::{
 use tessera_tests::process::TcpProxy;
 use tessera_tests::*;
 
+on_both_databases!(
+    staff_read_the_metrics_and_see_an_activation_arrive_live,
+    the_live_feed_reconnects_with_a_fresh_token_after_its_token_expired,
+);
+
 async fn type_into(c: &Client, css: &str, text: &str) {
     find(c, css).await.send_keys(text).await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn staff_read_the_metrics_and_see_an_activation_arrive_live() {
-    let app = spawn_spa_app(&[]).await;
+async fn staff_read_the_metrics_and_see_an_activation_arrive_live(b: Backend) {
+    let app = spawn_spa_app(b, &[]).await;
     let app = &app;
     // A tenant signed up this month, so there is a cohort to show.
     let slug = format!("acme-{}", unique());
@@ -141,10 +145,9 @@ async fn staff_read_the_metrics_and_see_an_activation_arrive_live() {
 /// The stream carries its access token in the URL. Once that token has expired, a broken
 /// connection cannot come back by the browser's own retry (the server refuses the stale
 /// token): the feed renews the session and reopens the stream itself.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_live_feed_reconnects_with_a_fresh_token_after_its_token_expired() {
+async fn the_live_feed_reconnects_with_a_fresh_token_after_its_token_expired(b: Backend) {
     // Two seconds, plus the server's five seconds of leeway.
-    let app = spawn_spa_app(&[("TESSERA_ACCESS_TOKEN_TTL_SECS", "2")]).await;
+    let app = spawn_spa_app(b, &[("TESSERA_ACCESS_TOKEN_TTL_SECS", "2")]).await;
     let app = &app;
     // The browser reaches the server through a relay that can drop its connections.
     let proxy = TcpProxy::start(&format!("127.0.0.1:{}", app.port)).await;

@@ -7,9 +7,10 @@ use tessera_tests::browser::{
 };
 use tessera_tests::*;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_super_admin_reads_a_one_time_code_in_the_outbox() {
-    let app = spawn_spa_app(&[]).await;
+on_both_databases!(a_super_admin_reads_a_one_time_code_in_the_outbox);
+
+async fn a_super_admin_reads_a_one_time_code_in_the_outbox(b: Backend) {
+    let app = spawn_spa_app(b, &[]).await;
     let app = &app;
     // Two organisations ask for a code; the filter must keep only one recipient's mail.
     let slug = format!("acme-{}", unique());

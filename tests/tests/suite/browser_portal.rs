@@ -10,6 +10,11 @@ use tessera_tests::browser::{
 };
 use tessera_tests::*;
 
+on_both_databases!(
+    a_member_activates_a_project_with_a_code_and_staff_restore_a_system_prompt,
+    a_member_reads_the_agent_prompts_and_what_each_agent_runs_with,
+);
+
 const SLUG: &str = "portal7";
 const EMAIL: &str = "ada@portal7.test";
 
@@ -41,9 +46,8 @@ async fn fresh_otp(app: &TestApp, to: &str, before: usize) -> String {
     panic!("no OTP mail reached {to}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_member_activates_a_project_with_a_code_and_staff_restore_a_system_prompt() {
-    let app = spawn_spa_app(&[]).await;
+async fn a_member_activates_a_project_with_a_code_and_staff_restore_a_system_prompt(b: Backend) {
+    let app = spawn_spa_app(b, &[]).await;
     let member = app.register(SLUG, EMAIL, "ada7").await;
     let admin = app.admin_tokens().await;
     let code = app.one_code(&admin.access_token, SLUG, 1).await;
@@ -259,9 +263,8 @@ async fn put_ok(app: &TestApp, path: &str, token: &str, body: &Value) {
     json_ok::<Value>(res, 200).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_member_reads_the_agent_prompts_and_what_each_agent_runs_with() {
-    let app = spawn_spa_app(&[]).await;
+async fn a_member_reads_the_agent_prompts_and_what_each_agent_runs_with(b: Backend) {
+    let app = spawn_spa_app(b, &[]).await;
     let slug = "agents7";
     let email = "ada@agents7.test";
     let member = app.register(slug, email, "ada-agents7").await;

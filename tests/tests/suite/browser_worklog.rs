@@ -13,6 +13,12 @@ use tessera_domain::worklog::{Worklog, WorklogPage};
 use tessera_tests::browser::{find, spawn_spa_app, wait_for_path, wait_for_text, with_browser};
 use tessera_tests::*;
 
+on_both_databases!(
+    a_member_quick_adds_from_a_suggestion_then_edits_and_deletes_the_entry,
+    staff_find_a_user_deactivate_them_and_see_it_in_the_audit_log,
+    staff_mail_a_reset_link_and_the_person_chooses_a_new_password_once,
+);
+
 /// Signs in through the sign-in page and waits for the shell to greet `name`.
 async fn sign_in(c: &Client, app: &TestApp, login: &str, password: &str, name: &str) {
     c.goto(&format!("{}/login", app.address)).await.unwrap();
@@ -103,9 +109,8 @@ async fn entries_on(app: &TestApp, token: &str, day: NaiveDate) -> Vec<Worklog> 
     page.items
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_member_quick_adds_from_a_suggestion_then_edits_and_deletes_the_entry() {
-    let app = spawn_spa_app(&[]).await;
+async fn a_member_quick_adds_from_a_suggestion_then_edits_and_deletes_the_entry(b: Backend) {
+    let app = spawn_spa_app(b, &[]).await;
     let org = app.register("acme", "ada@acme.test", "ada").await;
     let member = json!({"email": "mona@acme.test", "username": "mona", "password": "correct-horse-2",
                         "name": "Mona Member", "role": "user"});
@@ -270,9 +275,8 @@ async fn a_member_quick_adds_from_a_suggestion_then_edits_and_deletes_the_entry(
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn staff_find_a_user_deactivate_them_and_see_it_in_the_audit_log() {
-    let app = spawn_spa_app(&[]).await;
+async fn staff_find_a_user_deactivate_them_and_see_it_in_the_audit_log(b: Backend) {
+    let app = spawn_spa_app(b, &[]).await;
     app.register("acme", "ada@acme.test", "ada").await;
     let admin = app.admin_tokens().await;
     for (email, username, name) in [
@@ -392,9 +396,8 @@ async fn staff_find_a_user_deactivate_them_and_see_it_in_the_audit_log() {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn staff_mail_a_reset_link_and_the_person_chooses_a_new_password_once() {
-    let app = spawn_spa_app(&[]).await;
+async fn staff_mail_a_reset_link_and_the_person_chooses_a_new_password_once(b: Backend) {
+    let app = spawn_spa_app(b, &[]).await;
     app.register("acme", "ada@acme.test", "ada").await;
     let admin = app.admin_tokens().await;
     let body = json!({"email": "mona@acme.test", "username": "mona", "password": "correct-horse-2",

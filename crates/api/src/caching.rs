@@ -91,13 +91,12 @@ pub fn cache_control<S, B>(
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
 {
-    let path = req.path().to_owned();
     let fut = srv.call(req);
     async move {
         let mut res = fut.await?;
         if !res.headers().contains_key(header::CACHE_CONTROL) {
             let value = policy(
-                &path,
+                res.request().path(),
                 res.status(),
                 res.headers()
                     .get(header::CONTENT_TYPE)

@@ -643,7 +643,7 @@ async fn add_run(db: &impl ConnectionTrait, slot: i64, hours_ago: i64, ok: bool)
     let started = Utc::now() - chrono::Duration::hours(hours_ago);
     job_run::ActiveModel {
         id: Set(Uuid::now_v7()),
-        job: Set("metrics_snapshot".into()),
+        job: Set(tessera_api::jobs::METRICS_JOB.into()),
         slot: Set(slot),
         started_at: Set(started),
         finished_at: Set(Some(started + chrono::Duration::seconds(2))),

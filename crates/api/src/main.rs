@@ -172,7 +172,8 @@ fn redact(url: &str) -> String {
 /// its own freed memory, and with 16 arenas for a handful of threads the usage batches'
 /// small allocations spread over all of them. On 2 cores that lowered peak RSS under
 /// usage ingest from 54/64 to 47/58 MB (16/64 connections) at the same throughput
-/// (docs/BENCHMARKS.md, "Memory").
+/// (docs/BENCHMARKS.md, "Memory"). `MALLOC_MMAP_THRESHOLD_` or `MALLOC_ARENA_MAX` in the
+/// environment keeps glibc's own reading of that setting.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn tune_allocator() {
     const M_MMAP_THRESHOLD: i32 = -3;
@@ -181,11 +182,18 @@ fn tune_allocator() {
         fn mallopt(param: i32, value: i32) -> i32;
     }
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    // An operator who tunes glibc through its own variables knows their machine better;
+    // mallopt would silently replace what they set.
+    let operator_set = |name: &str| std::env::var_os(name).is_some();
     // SAFETY: glibc's mallopt takes the allocator's own locks and only changes a tuning
     // parameter; a refusal (return 0) leaves the default behaviour in place.
     unsafe {
-        mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-        mallopt(M_ARENA_MAX, i32::try_from(cores).unwrap_or(i32::MAX));
+        if !operator_set("MALLOC_MMAP_THRESHOLD_") {
+            mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+        }
+        if !operator_set("MALLOC_ARENA_MAX") {
+            mallopt(M_ARENA_MAX, i32::try_from(cores).unwrap_or(i32::MAX));
+        }
     }
 }
 

@@ -90,6 +90,9 @@ pub struct Settings {
     /// `smtp://user:pass@host:587?tls=required` or `smtps://host:465` (default: none, mail
     /// stays in the outbox). Holds credentials: never logged.
     pub smtp_url: Option<String>,
+    /// `TESSERA_SMTP_CA_FILE`: PEM certificates trusted for the SMTP server besides the
+    /// system's roots, for a relay certified by a private CA (TLS URLs only; default none).
+    pub smtp_ca_file: Option<PathBuf>,
     /// `TESSERA_MAIL_FROM`: the sender of every message (default `Tessera <no-reply@tessera.local>`).
     pub mail_from: String,
     /// `TESSERA_MAIL_RETRY_SECS`: the first retry delay after a failed delivery; each
@@ -123,6 +126,7 @@ const KNOWN: &[&str] = &[
     "TESSERA_STRIPE_API_BASE",
     "TESSERA_PUBLIC_URL",
     "TESSERA_SMTP_URL",
+    "TESSERA_SMTP_CA_FILE",
     "TESSERA_MAIL_FROM",
     "TESSERA_MAIL_RETRY_SECS",
     // Read by the test harness, not the server.
@@ -205,6 +209,7 @@ impl Settings {
             stripe_api_base: url(&vars, "TESSERA_STRIPE_API_BASE", "https://api.stripe.com")?,
             public_url: url(&vars, "TESSERA_PUBLIC_URL", "http://127.0.0.1:8080")?,
             smtp_url: smtp_url(text("TESSERA_SMTP_URL"))?,
+            smtp_ca_file: text("TESSERA_SMTP_CA_FILE").map(PathBuf::from),
             mail_from: text("TESSERA_MAIL_FROM")
                 .unwrap_or_else(|| "Tessera <no-reply@tessera.local>".into()),
             mail_retry_secs: positive(&vars, "TESSERA_MAIL_RETRY_SECS", 30)? as u64,

@@ -16,11 +16,15 @@
 //! Delivery is at least once: a crash between the server's 250 and the `sent_at` write
 //! sends the message again after the lease.
 
+use std::path::Path;
 use std::time::Duration;
 
 use chrono::Utc;
 use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
@@ -47,6 +51,53 @@ const MAX_BACKOFF_SECS: u64 = 3600;
 const BATCH: u64 = 50;
 /// The longest wait between two looks at the table.
 const POLL_SECS: u64 = 5;
+/// Why `TESSERA_SMTP_URL` was refused; never the URL itself, which may hold a password.
+const BAD_URL: &str = "TESSERA_SMTP_URL is not a usable smtp:// or smtps:// URL (see README.md)";
+
+/// The URL's TLS mode, trusting the certificates in `ca_file` besides the system's roots
+/// (`TESSERA_SMTP_CA_FILE`). The server's name is still checked against its certificate.
+fn tls_trusting(url: &str, ca_file: &Path) -> Result<Tls, String> {
+    let url = url::Url::parse(url).map_err(|_| BAD_URL.to_owned())?;
+    let host = url.host_str().ok_or(BAD_URL)?.to_owned();
+    let mode = url
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.into_owned());
+    let tls: fn(TlsParameters) -> Tls = match (url.scheme(), mode.as_deref()) {
+        ("smtps", _) => Tls::Wrapper,
+        ("smtp", Some("required")) => Tls::Required,
+        ("smtp", Some("opportunistic")) => Tls::Opportunistic,
+        _ => {
+            return Err(
+                "TESSERA_SMTP_CA_FILE needs a TLS URL: smtps://… or smtp://…?tls=required".into(),
+            );
+        }
+    };
+    let pem = std::fs::read(ca_file).map_err(|e| {
+        format!(
+            "TESSERA_SMTP_CA_FILE {} cannot be read: {e}",
+            ca_file.display()
+        )
+    })?;
+    let unusable = |e: &dyn std::fmt::Display| {
+        format!("TESSERA_SMTP_CA_FILE holds no usable PEM certificate: {e}")
+    };
+    let certs = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| unusable(&e))?;
+    if certs.is_empty() {
+        return Err(unusable(&"no CERTIFICATE block"));
+    }
+    let mut params = TlsParameters::builder(host);
+    for der in certs {
+        let ca = Certificate::from_der(der.to_vec()).map_err(|e| unusable(&e))?;
+        params = params.add_root_certificate(ca);
+    }
+    let params = params
+        .build()
+        .map_err(|e| format!("TLS for SMTP cannot be set up: {e}"))?;
+    Ok(tls(params))
+}
 
 /// Where a row's delivery stands, as `GET /admin/api/outbox` shows it.
 pub fn status(m: &mail_outbox::Model, smtp_configured: bool) -> MailStatus {
@@ -94,13 +145,13 @@ impl Delivery {
             .mail_from
             .parse()
             .map_err(|e| format!("TESSERA_MAIL_FROM is not a mail address: {e}"))?;
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|_| {
-                "TESSERA_SMTP_URL is not a usable smtp:// or smtps:// URL (see README.md)"
-                    .to_owned()
-            })?
-            .timeout(Some(SEND_TIMEOUT))
-            .build();
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|_| BAD_URL.to_owned())?
+            .timeout(Some(SEND_TIMEOUT));
+        if let Some(ca_file) = &settings.smtp_ca_file {
+            builder = builder.tls(tls_trusting(url, ca_file)?);
+        }
+        let transport = builder.build();
         Ok(Some(Self {
             transport,
             from,
@@ -277,5 +328,20 @@ mod tests {
         assert_eq!(backoff(30, 4), Duration::from_secs(240));
         assert_eq!(backoff(30, 20), Duration::from_secs(MAX_BACKOFF_SECS));
         assert_eq!(backoff(u64::MAX, 30), Duration::from_secs(MAX_BACKOFF_SECS));
+    }
+
+    #[test]
+    fn a_private_ca_needs_a_tls_url_and_a_readable_pem() {
+        let missing = Path::new("/nonexistent/ca.pem");
+        let plain = tls_trusting("smtp://u:secret@mail.test:25", missing).unwrap_err();
+        assert!(plain.contains("needs a TLS URL"), "{plain}");
+        assert!(!plain.contains("secret"), "{plain}");
+        let unread = tls_trusting("smtps://mail.test:465", missing).unwrap_err();
+        assert!(unread.contains("cannot be read"), "{unread}");
+        let not_pem = std::env::temp_dir().join(format!("tessera-not-pem-{}", std::process::id()));
+        std::fs::write(&not_pem, "not a certificate").unwrap();
+        let bad = tls_trusting("smtp://mail.test:587?tls=required", &not_pem).unwrap_err();
+        std::fs::remove_file(&not_pem).unwrap();
+        assert!(bad.contains("no usable PEM"), "{bad}");
     }
 }

@@ -2,7 +2,7 @@
 //! SMTP the outbox alone, as before.
 
 use serde_json::Value;
-use tessera_tests::smtp::{SmtpSink, wait_until};
+use tessera_tests::smtp::{SinkTls, SmtpSink, TestCa, wait_until};
 use tessera_tests::*;
 
 on_both_databases!(
@@ -174,4 +174,75 @@ async fn mail_older_than_a_day_is_not_sent(b: Backend) {
     let old = &app.outbox_for("old@acme.test").await[0];
     assert_eq!(old["status"], "expired", "{old}");
     assert!(old["sent_at"].is_null(), "{old}");
+}
+
+// TLS is the same code on either database: these run on SQLite only.
+
+/// The sign-in code mailed through `sink` by a server started with `env`, and the outbox
+/// item once it is marked sent.
+async fn otp_mail_through(sink: &SmtpSink, env: &[(&str, &str)]) -> Value {
+    let app = spawn_app_with(Backend::Sqlite, env).await;
+    app.register("acme", ADA, "ada").await;
+    assert_eq!(app.otp_request("acme", ADA).await.status().as_u16(), 202);
+    let code = app.latest_otp(ADA).await;
+    sink.wait_for(&code)
+        .await
+        .unwrap_or_else(|| panic!("no mail with {code}; got {:?}", sink.messages()));
+    outbox_item_when(&app, ADA, |i| i["status"] == "sent").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_goes_over_starttls_to_a_relay_certified_by_a_private_ca() {
+    let ca = TestCa::new();
+    let sink = SmtpSink::start_tls(SinkTls::StartTls(ca.acceptor())).await;
+    // The sink refuses MAIL before STARTTLS, as a submission port does.
+    let url = format!("smtp://127.0.0.1:{}?tls=required", sink.port);
+    let item = otp_mail_through(
+        &sink,
+        &[
+            ("TESSERA_SMTP_URL", &url),
+            ("TESSERA_SMTP_CA_FILE", ca.ca_path()),
+        ],
+    )
+    .await;
+    assert_eq!(sink.tls_and_plain(), (1, 0));
+    assert!(item["last_error"].is_null(), "{item}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_goes_over_smtps_to_a_relay_certified_by_a_private_ca() {
+    let ca = TestCa::new();
+    let sink = SmtpSink::start_tls(SinkTls::Wrapper(ca.acceptor())).await;
+    let url = format!("smtps://127.0.0.1:{}", sink.port);
+    otp_mail_through(
+        &sink,
+        &[
+            ("TESSERA_SMTP_URL", &url),
+            ("TESSERA_SMTP_CA_FILE", ca.ca_path()),
+        ],
+    )
+    .await;
+    assert_eq!(sink.tls_and_plain(), (1, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_whose_certificate_is_not_trusted_gets_no_mail() {
+    let ca = TestCa::new();
+    let sink = SmtpSink::start_tls(SinkTls::StartTls(ca.acceptor())).await;
+    // No TESSERA_SMTP_CA_FILE: the system's roots do not know this CA.
+    let url = format!("smtp://127.0.0.1:{}?tls=required", sink.port);
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[("TESSERA_SMTP_URL", &url), ("TESSERA_MAIL_RETRY_SECS", "1")],
+    )
+    .await;
+    app.register("acme", ADA, "ada").await;
+    app.otp_request("acme", ADA).await;
+    let failed = outbox_item_when(&app, ADA, |i| {
+        i["attempts"].as_i64().unwrap_or(0) >= 1 && i["last_error"].is_string()
+    })
+    .await;
+    assert_eq!(failed["status"], "queued", "{failed}");
+    assert!(failed["sent_at"].is_null(), "{failed}");
+    assert!(sink.messages().is_empty(), "{:?}", sink.messages());
 }

@@ -45,18 +45,32 @@ fn decode(s: &str) -> Result<(String, Uuid), ApiError> {
 
 impl Cursor {
     /// The opaque string clients pass back.
+    ///
+    /// The time keeps every digit the row had. SQLite stores times as text with up to
+    /// nanoseconds (a sender's `occurred_at`, say) and compares them as text: a cursor cut
+    /// to microseconds sorted before its own row, and the rest of that instant's rows were
+    /// skipped. PostgreSQL keeps microseconds, so its rows carry no more than that.
     pub fn encode(&self) -> String {
-        encode(&self.created_at.timestamp_micros().to_string(), self.id)
+        match self.created_at.timestamp_nanos_opt() {
+            Some(nanos) => encode(&format!("n{nanos}"), self.id),
+            None => encode(&self.created_at.timestamp_micros().to_string(), self.id),
+        }
     }
 
-    /// Parses a cursor from a query string.
+    /// Parses a cursor from a query string (nanoseconds, `n…`, or the microseconds that
+    /// cursors carried before).
     ///
     /// # Errors
     /// 422 on anything this server did not produce.
     pub fn decode(s: &str) -> Result<Self, ApiError> {
         let (key, id) = decode(s)?;
-        let created_at =
-            DateTime::from_timestamp_micros(key.parse().map_err(|_| bad())?).ok_or_else(bad)?;
+        let created_at = match key.strip_prefix('n') {
+            Some(nanos) => Some(DateTime::from_timestamp_nanos(
+                nanos.parse().map_err(|_| bad())?,
+            )),
+            None => DateTime::from_timestamp_micros(key.parse().map_err(|_| bad())?),
+        }
+        .ok_or_else(bad)?;
         Ok(Cursor { created_at, id })
     }
 }
@@ -127,9 +141,9 @@ pub fn after<C: ColumnTrait>(cols: (C, C), at: (impl Into<Value>, impl Into<Valu
         .gt(Expr::tuple([Expr::val(at.0), Expr::val(at.1)]))
 }
 
-/// The `(created_at, id)` columns of a feed and how to read them back from a row.
+/// The `(time, id)` columns of a feed and how to read them back from a row.
 pub trait Feed: EntityTrait {
-    /// The creation-time column.
+    /// The time column the feed is ordered by (the creation time unless said otherwise).
     const CREATED_AT: Self::Column;
     /// The id column (time-ordered UUIDv7, breaking ties).
     const ID: Self::Column;
@@ -179,6 +193,19 @@ macro_rules! feed {
 }
 feed!(mail_outbox, audit_event, ledger_entry, top_up);
 
+/// Usage events in the order they occurred, which is what people ask about (the sender's
+/// clock, not the order batches arrived); `(tenant_id, occurred_at)` is indexed.
+impl Feed for tessera_domain::entity::usage_event::Entity {
+    const CREATED_AT: Self::Column = tessera_domain::entity::usage_event::Column::OccurredAt;
+    const ID: Self::Column = tessera_domain::entity::usage_event::Column::Id;
+    fn position(row: &Self::Model) -> Cursor {
+        Cursor {
+            created_at: row.occurred_at,
+            id: row.id,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,10 +213,16 @@ mod tests {
     #[test]
     fn cursors_round_trip() {
         let c = Cursor {
-            created_at: DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap(),
+            created_at: DateTime::from_timestamp_nanos(1_700_000_000_123_456_789),
             id: Uuid::new_v4(),
         };
         assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
+        // A cursor issued before nanoseconds were kept still reads as its microseconds.
+        let micros = B64.encode(format!("1700000000123456|{}", c.id));
+        assert_eq!(
+            Cursor::decode(&micros).unwrap().created_at,
+            DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap()
+        );
         let d = DateCursor {
             date: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
             id: Uuid::new_v4(),

@@ -121,6 +121,38 @@ pub struct UsageBatchResult {
     pub charged_cents: i64,
 }
 
+/// A recorded usage event, as the feed shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UsageEvent {
+    /// Tessera's id for the event.
+    pub id: uuid::Uuid,
+    /// The tenant it was counted for.
+    pub tenant_id: uuid::Uuid,
+    /// The sender's own id for the event.
+    pub event_id: String,
+    /// What happened (`llm_call`, `api_call`, ...).
+    pub kind: String,
+    /// How many units.
+    pub quantity: i64,
+    /// LLM tokens used.
+    pub tokens: i64,
+    /// What it cost, in cents of the tenant's reserve currency.
+    pub cost_cents: i64,
+    /// How long it took, when the sender said.
+    pub duration_ms: Option<i64>,
+    /// Whether it succeeded.
+    pub success: bool,
+    /// When it happened, as the sender said.
+    pub occurred_at: DateTime<Utc>,
+    /// When Tessera recorded it.
+    pub received_at: DateTime<Utc>,
+    /// The licensed device that sent it; `null` when a person did.
+    pub device_id: Option<uuid::Uuid>,
+    /// The signed-in person who sent it; `null` when a device did.
+    pub user_id: Option<uuid::Uuid>,
+}
+
 /// One day of one kind of usage for one tenant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -4,7 +4,9 @@ use chrono::{Datelike, Utc};
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use tessera_tests::billing::{FakeProvider, WEBHOOK_SECRET, stripe_signature};
-use tessera_tests::browser::{find, spawn_spa_app, wait_for_path, wait_for_text, with_browser};
+use tessera_tests::browser::{
+    click, find, spawn_spa_app, wait_for_count, wait_for_path, wait_for_text, with_browser,
+};
 use tessera_tests::*;
 
 on_both_databases!(
@@ -189,6 +191,9 @@ async fn an_org_admin_sees_the_reserve_and_opens_a_pending_top_up(b: Backend) {
     .await;
     assert_eq!(credited["balance_after_cents"], 250);
     let address = app.address.clone();
+    let app = std::sync::Arc::new(app);
+    let reporter = app.clone();
+    let owner_token = owner.access_token.clone();
 
     with_browser(|c| async move {
         sign_in(&c, &address, "ada", "correct-horse-1", "Org acme").await;
@@ -202,6 +207,7 @@ async fn an_org_admin_sees_the_reserve_and_opens_a_pending_top_up(b: Backend) {
         wait_for_text(&c, "#reserve-status", "Low balance").await;
         wait_for_text(&c, ".reserve-entry", "Welcome credit").await;
         wait_for_text(&c, "#usage-panel", "No usage in the last 30 days").await;
+        wait_for_text(&c, "#usage-events-panel", "No usage events yet").await;
 
         // The shared rule refuses a negative amount before anything is sent.
         find(&c, "#topup-amount")
@@ -228,6 +234,25 @@ async fn an_org_admin_sees_the_reserve_and_opens_a_pending_top_up(b: Backend) {
                 .unwrap()
                 .is_empty()
         );
+
+        // Reported usage: summed per kind, and listed one by one, a slice at a time.
+        let now = Utc::now().to_rfc3339();
+        let events: Vec<Value> = (0..25)
+            .map(|i| {
+                json!({"event_id": format!("ev-{i}"), "kind": "llm_call", "tokens": 4,
+                            "duration_ms": 40, "success": i != 24, "occurred_at": now})
+            })
+            .collect();
+        json_ok::<Value>(reporter.send_usage(&owner_token, &json!(events)).await, 200).await;
+        c.goto(&format!("{address}/org/billing")).await.unwrap();
+        wait_for_text(&c, r#".usage-row[data-kind="llm_call"]"#, "100").await;
+        wait_for_count(&c, ".usage-event", 20).await;
+        click(&c, "#usage-events-load-more").await;
+        wait_for_count(&c, ".usage-event", 25).await;
+        wait_for_text(&c, "#usage-events-end", "That is everything.").await;
+        let failed = find(&c, r#".usage-event[data-event-id="ev-24"]"#).await;
+        let text = failed.text().await.unwrap();
+        assert!(text.contains("Failed") && text.contains("40 ms"), "{text}");
     })
     .await;
 

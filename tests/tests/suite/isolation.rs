@@ -228,6 +228,7 @@ fn matrix(o: &Owned) -> Vec<Probe> {
         staff_only(M::POST, "/api/billing/admin/accounts/acme/adjustments".into(), Some(json!({"amount_cents": -5000, "reason": "theft"}))),
         staff_only(M::PATCH, "/api/billing/admin/accounts/acme".into(), Some(json!({"low_balance_threshold_cents": 0}))),
         staff_only(M::GET, "/admin/api/usage/rollups?tenant=acme".into(), None),
+        staff_only(M::GET, "/admin/api/usage/events?tenant=acme".into(), None),
     ]
 }
 
@@ -248,6 +249,7 @@ async fn snapshot(app: &TestApp, o: &Owned, a: &str, admin: &str) -> Vec<(String
         "/admin/api/users?per_page=200".into(),
         "/api/billing/reserve".into(),
         "/api/usage/rollups".into(),
+        "/api/usage/events?limit=200".into(),
     ]
     .into_iter()
     .map(|path| (path, a))
@@ -260,6 +262,7 @@ async fn snapshot(app: &TestApp, o: &Owned, a: &str, admin: &str) -> Vec<(String
             "/api/billing/admin/accounts/acme/ledger?limit=200".into(),
             "/admin/api/audit?tenant=acme&limit=200".into(),
             "/admin/api/usage/rollups?tenant=acme".into(),
+            "/admin/api/usage/events?tenant=acme&limit=200".into(),
         ]
         .into_iter()
         .map(|path| (path, admin)),
@@ -370,6 +373,7 @@ async fn another_tenants_ids_are_invisible_everywhere_and_nothing_changes(b: Bac
         ("/admin/api/audit?limit=200".into(), None),
         ("/admin/api/audit?tenant=acme&limit=200".into(), None),
         ("/api/usage/rollups".into(), None),
+        ("/api/usage/events?limit=200".into(), None),
         ("/api/billing/reserve".into(), None),
         ("/api/auth/me".into(), Some(bee.user.id.to_string())),
     ];
@@ -419,4 +423,10 @@ async fn another_tenants_ids_are_invisible_everywhere_and_nothing_changes(b: Bac
         "B's event counted for A: {a_rollups}"
     );
     assert_eq!(a_rollups[0]["cost_cents"], 7);
+    let a_events = ok_json(&app, "/api/usage/events", a_tok).await;
+    assert_eq!(
+        a_events["items"].as_array().map(Vec::len),
+        Some(1),
+        "B's event listed for A: {a_events}"
+    );
 }

@@ -22,5 +22,6 @@ mod openapi;
 mod projects;
 mod replicas;
 mod tenants;
+mod usage_feed;
 mod users;
 mod worklogs;

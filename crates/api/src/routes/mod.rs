@@ -87,6 +87,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(usage::ingest_usage)
         .service(usage::list_usage_rollups)
         .service(usage::list_all_usage_rollups)
+        .service(usage::list_usage_events)
+        .service(usage::list_all_usage_events)
         .service(llm::get_system_prompt)
         .service(llm::put_system_prompt)
         .service(llm::list_system_prompt_versions)

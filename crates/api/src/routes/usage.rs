@@ -13,12 +13,16 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use tessera_domain::Role;
 use tessera_domain::entity::{device, tenant, usage_event, usage_rollup};
-use tessera_domain::usage::{UsageBatch, UsageBatchResult, UsageEventInput, UsageRollup};
+use tessera_domain::page::CursorPage;
+use tessera_domain::usage::{
+    UsageBatch, UsageBatchResult, UsageEvent, UsageEventInput, UsageRollup,
+};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::body::Json;
+use crate::cursor;
 use crate::error::{ApiError, ApiResult};
 use crate::ledger::{self, NewEntry};
 use crate::lookup::tenant_by_ref;
@@ -431,4 +435,140 @@ pub async fn list_all_usage_rollups(
         None => None,
     };
     Ok(web::Json(rollups(&state, &q, tenant).await?))
+}
+
+/// Usage event feed filters and paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UsageEventQuery {
+    /// First day the events occurred (UTC), inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last day the events occurred (UTC), inclusive.
+    pub to: Option<NaiveDate>,
+    /// Only this kind of event.
+    pub kind: Option<String>,
+    /// Only the events this device sent.
+    pub device: Option<Uuid>,
+    /// Staff only, and required there: the tenant (slug or id).
+    pub tenant: Option<String>,
+    /// The `next_cursor` of the previous slice.
+    pub cursor: Option<String>,
+    /// Events per slice, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+}
+
+/// One slice of a tenant's events, newest occurrence first.
+async fn event_feed(
+    state: &AppState,
+    q: &UsageEventQuery,
+    tenant_id: Uuid,
+) -> ApiResult<CursorPage<UsageEvent>> {
+    if let (Some(from), Some(to)) = (q.from, q.to)
+        && from > to
+    {
+        return Err(ApiError::field("from", "must not be after `to`"));
+    }
+    let mut s = usage_event::Entity::find().filter(usage_event::Column::TenantId.eq(tenant_id));
+    if let Some(from) = q.from {
+        s = s.filter(
+            usage_event::Column::OccurredAt.gte(from.and_time(chrono::NaiveTime::MIN).and_utc()),
+        );
+    }
+    if let Some(next_day) = q.to.and_then(|to| to.succ_opt()) {
+        s = s.filter(
+            usage_event::Column::OccurredAt.lt(next_day.and_time(chrono::NaiveTime::MIN).and_utc()),
+        );
+    }
+    if let Some(k) = q.kind.as_deref().filter(|k| !k.is_empty()) {
+        s = s.filter(usage_event::Column::Kind.eq(k));
+    }
+    if let Some(d) = q.device {
+        s = s.filter(usage_event::Column::DeviceId.eq(d));
+    }
+    let (rows, next_cursor) =
+        cursor::newest_first(s, q.cursor.as_deref(), q.limit, &state.db).await?;
+    Ok(CursorPage {
+        items: rows.into_iter().map(event_view).collect(),
+        next_cursor,
+    })
+}
+
+fn event_view(m: usage_event::Model) -> UsageEvent {
+    UsageEvent {
+        id: m.id,
+        tenant_id: m.tenant_id,
+        event_id: m.event_id,
+        kind: m.kind,
+        quantity: m.quantity,
+        tokens: m.tokens,
+        cost_cents: m.cost_cents,
+        duration_ms: m.duration_ms,
+        success: m.success,
+        occurred_at: m.occurred_at,
+        received_at: m.created_at,
+        device_id: m.device_id,
+        user_id: m.user_id,
+    }
+}
+
+/// The caller's tenant's usage events, newest occurrence first, with a keyset cursor.
+#[utoipa::path(
+    tag = "usage",
+    params(UsageEventQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A slice of the events", body = CursorPage<UsageEvent>),
+        (status = 403, description = "Staff (use the admin endpoint)", body = tessera_domain::Problem),
+        (status = 422, description = "Bad range, cursor or limit", body = tessera_domain::Problem),
+    )
+)]
+#[get("/api/usage/events")]
+pub async fn list_usage_events(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    q: web::Query<UsageEventQuery>,
+) -> ApiResult<web::Json<CursorPage<UsageEvent>>> {
+    let tid = auth.tenant_id.ok_or_else(|| {
+        ApiError::forbidden("FORBIDDEN", "staff read events at /admin/api/usage/events")
+    })?;
+    if q.tenant.is_some() {
+        return Err(ApiError::field(
+            "tenant",
+            "the tenant comes from your token",
+        ));
+    }
+    Ok(web::Json(event_feed(&state, &q, tid).await?))
+}
+
+/// One tenant's usage events, newest occurrence first (staff).
+#[utoipa::path(
+    tag = "usage",
+    params(UsageEventQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A slice of the events", body = CursorPage<UsageEvent>),
+        (status = 403, description = "Not staff", body = tessera_domain::Problem),
+        (status = 404, description = "No such tenant", body = tessera_domain::Problem),
+        (status = 422, description = "No tenant, or a bad range, cursor or limit", body = tessera_domain::Problem),
+    )
+)]
+#[get("/admin/api/usage/events")]
+pub async fn list_all_usage_events(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    q: web::Query<UsageEventQuery>,
+) -> ApiResult<web::Json<CursorPage<UsageEvent>>> {
+    auth.require(Role::Admin)?;
+    // One tenant at a time: the feed walks the `(tenant_id, occurred_at)` index, and a
+    // feed across every tenant would have none to walk.
+    let t = q
+        .tenant
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::field("tenant", "name the tenant whose events to read"))?;
+    let tenant = tenant_by_ref(&state.db, t)
+        .await?
+        .ok_or_else(|| ApiError::not_found("TENANT_NOT_FOUND", "no such tenant"))?;
+    Ok(web::Json(event_feed(&state, &q, tenant.id).await?))
 }

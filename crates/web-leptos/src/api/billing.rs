@@ -7,7 +7,7 @@ use tessera_domain::billing::{
     TopUpRequest,
 };
 use tessera_domain::page::{CursorPage, Paged};
-use tessera_domain::usage::UsageRollup;
+use tessera_domain::usage::{UsageEvent, UsageRollup};
 
 use super::query::{encode, query_string};
 use super::{ApiError, Call, authorised, json};
@@ -18,6 +18,8 @@ pub const ACCOUNTS_PER_PAGE: u64 = 25;
 pub const LEDGER_LIMIT: u64 = 25;
 /// Top-ups per slice of the tenant's list.
 pub const TOP_UPS_LIMIT: u64 = 10;
+/// Usage events per slice on the reserve page.
+pub const USAGE_EVENTS_LIMIT: u64 = 20;
 /// The header that makes a repeated POST return its first answer instead of a second entry.
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
@@ -185,4 +187,16 @@ pub async fn top_ups(cursor: Option<String>) -> Result<CursorPage<TopUp>, ApiErr
 pub async fn usage_rollups(range: DayRange) -> Result<Vec<UsageRollup>, ApiError> {
     let query = query_string(range.pairs());
     json(authorised(&Call::get(format!("/api/usage/rollups{query}"))).await?).await
+}
+
+/// The caller's tenant's usage events, newest occurrence first: one slice after `cursor`.
+///
+/// # Errors
+/// 403 for staff, 422 for a bad cursor.
+pub async fn usage_events(cursor: Option<String>) -> Result<CursorPage<UsageEvent>, ApiError> {
+    let query = query_string([
+        ("cursor", cursor),
+        ("limit", Some(USAGE_EVENTS_LIMIT.to_string())),
+    ]);
+    json(authorised(&Call::get(format!("/api/usage/events{query}"))).await?).await
 }

@@ -324,6 +324,35 @@ async fn record(state: &AppState, who: Sender, batch: UsageBatch) -> ApiResult<U
     })
 }
 
+/// The caller's tenant, for the tenant endpoints: staff are sent to `admin_path`, and a
+/// `?tenant=` is refused because the token alone says whose data this is.
+fn own_tenant(auth: &AuthUser, tenant: Option<&str>, admin_path: &str) -> ApiResult<Uuid> {
+    let tid = auth.tenant_id.ok_or_else(|| {
+        ApiError::forbidden("FORBIDDEN", format!("staff read usage at {admin_path}"))
+    })?;
+    if tenant.is_some() {
+        return Err(ApiError::field(
+            "tenant",
+            "the tenant comes from your token",
+        ));
+    }
+    Ok(tid)
+}
+
+/// The tenant a staff member named with `?tenant=` (slug or id); `None` when none was.
+///
+/// # Errors
+/// 404 `TENANT_NOT_FOUND`.
+async fn named_tenant(state: &AppState, tenant: Option<&str>) -> ApiResult<Option<Uuid>> {
+    let Some(t) = tenant.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let found = tenant_by_ref(&state.db, t)
+        .await?
+        .ok_or_else(|| ApiError::not_found("TENANT_NOT_FOUND", "no such tenant"))?;
+    Ok(Some(found.id))
+}
+
 /// Rollup filters.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -395,15 +424,7 @@ pub async fn list_usage_rollups(
     auth: AuthUser,
     q: web::Query<RollupQuery>,
 ) -> ApiResult<web::Json<Vec<UsageRollup>>> {
-    let tid = auth.tenant_id.ok_or_else(|| {
-        ApiError::forbidden("FORBIDDEN", "staff read usage at /admin/api/usage/rollups")
-    })?;
-    if q.tenant.is_some() {
-        return Err(ApiError::field(
-            "tenant",
-            "the tenant comes from your token",
-        ));
-    }
+    let tid = own_tenant(&auth, q.tenant.as_deref(), "/admin/api/usage/rollups")?;
     Ok(web::Json(rollups(&state, &q, Some(tid)).await?))
 }
 
@@ -425,15 +446,7 @@ pub async fn list_all_usage_rollups(
     q: web::Query<RollupQuery>,
 ) -> ApiResult<web::Json<Vec<UsageRollup>>> {
     auth.require(Role::Admin)?;
-    let tenant = match q.tenant.as_deref().filter(|t| !t.is_empty()) {
-        Some(t) => Some(
-            tenant_by_ref(&state.db, t)
-                .await?
-                .ok_or_else(|| ApiError::not_found("TENANT_NOT_FOUND", "no such tenant"))?
-                .id,
-        ),
-        None => None,
-    };
+    let tenant = named_tenant(&state, q.tenant.as_deref()).await?;
     Ok(web::Json(rollups(&state, &q, tenant).await?))
 }
 
@@ -529,15 +542,7 @@ pub async fn list_usage_events(
     auth: AuthUser,
     q: web::Query<UsageEventQuery>,
 ) -> ApiResult<web::Json<CursorPage<UsageEvent>>> {
-    let tid = auth.tenant_id.ok_or_else(|| {
-        ApiError::forbidden("FORBIDDEN", "staff read events at /admin/api/usage/events")
-    })?;
-    if q.tenant.is_some() {
-        return Err(ApiError::field(
-            "tenant",
-            "the tenant comes from your token",
-        ));
-    }
+    let tid = own_tenant(&auth, q.tenant.as_deref(), "/admin/api/usage/events")?;
     Ok(web::Json(event_feed(&state, &q, tid).await?))
 }
 
@@ -562,13 +567,8 @@ pub async fn list_all_usage_events(
     auth.require(Role::Admin)?;
     // One tenant at a time: the feed walks the `(tenant_id, occurred_at)` index, and a
     // feed across every tenant would have none to walk.
-    let t = q
-        .tenant
-        .as_deref()
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::field("tenant", "name the tenant whose events to read"))?;
-    let tenant = tenant_by_ref(&state.db, t)
+    let tenant = named_tenant(&state, q.tenant.as_deref())
         .await?
-        .ok_or_else(|| ApiError::not_found("TENANT_NOT_FOUND", "no such tenant"))?;
-    Ok(web::Json(event_feed(&state, &q, tenant.id).await?))
+        .ok_or_else(|| ApiError::field("tenant", "name the tenant whose events to read"))?;
+    Ok(web::Json(event_feed(&state, &q, tenant).await?))
 }

@@ -2,7 +2,7 @@
 //! SMTP the outbox alone, as before.
 
 use serde_json::Value;
-use tessera_tests::smtp::{SinkTls, SmtpSink, TestCa, wait_until};
+use tessera_tests::smtp::{SinkTls, SmtpSink, TestCa, unfold, wait_until};
 use tessera_tests::*;
 
 on_both_databases!(
@@ -245,4 +245,59 @@ async fn a_relay_whose_certificate_is_not_trusted_gets_no_mail() {
     assert_eq!(failed["status"], "queued", "{failed}");
     assert!(failed["sent_at"].is_null(), "{failed}");
     assert!(sink.messages().is_empty(), "{:?}", sink.messages());
+}
+
+/// The code in a sign-in mail's body (headers such as `Message-ID` may hold digits too).
+fn otp_in(text: &str) -> String {
+    let at = text.find("sign-in code for").expect("a sign-in mail");
+    text[at..]
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a six-digit code")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_deliver_each_message_once() {
+    let Some(pg) = Backend::postgres() else {
+        eprintln!("needs PostgreSQL: TESSERA_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    // Both replicas look at the outbox every second, besides being woken by their own
+    // requests: both race for every row.
+    let env = [
+        ("TESSERA_SMTP_URL", url.as_str()),
+        ("TESSERA_MAIL_RETRY_SECS", "1"),
+    ];
+    let a = spawn_app_with(pg, &env).await;
+    let b = a.replica(&env).await;
+    a.register("acme", ADA, "ada").await;
+    const MAILS: usize = 30;
+    let requests = (0..MAILS).map(|i| if i % 2 == 0 { &a } else { &b }.otp_request("acme", ADA));
+    for res in futures_util::future::join_all(requests).await {
+        assert_eq!(res.status().as_u16(), 202);
+    }
+    let (a, sink) = (&a, &sink);
+    let all_sent = wait_until(|| async move {
+        let items = a.outbox_for(ADA).await;
+        (items.len() == MAILS && items.iter().all(|i| i["status"] == "sent")).then_some(items)
+    })
+    .await;
+    let Some(sent) = all_sent else {
+        panic!("not every message was sent: {:?}", a.outbox_for(ADA).await);
+    };
+    let mut queued: Vec<String> = sent
+        .iter()
+        .map(|i| otp_in(i["body"].as_str().unwrap()))
+        .collect();
+    let mut delivered: Vec<String> = sink.messages().iter().map(|m| otp_in(&unfold(m))).collect();
+    queued.sort_unstable();
+    delivered.sort_unstable();
+    assert_eq!(
+        delivered, queued,
+        "a message was sent twice, or one not at all"
+    );
+    assert!(sent.iter().all(|i| i["attempts"] == 0), "{sent:?}");
 }

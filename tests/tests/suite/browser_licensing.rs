@@ -206,6 +206,8 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
             period.contains("Pro") && period.contains("Active") && period.contains("Current"),
             "{period}"
         );
+        // Its usage events, read through the staff endpoint: none yet.
+        wait_for_text(&c, "#usage-events-panel", "No usage events yet").await;
 
         // Its codes; generate two more, shown once.
         click(&c, "#tenant-codes-link").await;

@@ -189,14 +189,25 @@ pub async fn usage_rollups(range: DayRange) -> Result<Vec<UsageRollup>, ApiError
     json(authorised(&Call::get(format!("/api/usage/rollups{query}"))).await?).await
 }
 
-/// The caller's tenant's usage events, newest occurrence first: one slice after `cursor`.
+/// Usage events, newest occurrence first, one slice after `cursor`: the caller's tenant's,
+/// or with `tenant` (staff) that tenant's.
 ///
 /// # Errors
-/// 403 for staff, 422 for a bad cursor.
-pub async fn usage_events(cursor: Option<String>) -> Result<CursorPage<UsageEvent>, ApiError> {
+/// 403 for staff without `tenant` and for members with one, 404 for an unknown tenant,
+/// 422 for a bad cursor.
+pub async fn usage_events(
+    tenant: Option<String>,
+    cursor: Option<String>,
+) -> Result<CursorPage<UsageEvent>, ApiError> {
+    let path = if tenant.is_some() {
+        "/admin/api/usage/events"
+    } else {
+        "/api/usage/events"
+    };
     let query = query_string([
+        ("tenant", tenant),
         ("cursor", cursor),
         ("limit", Some(USAGE_EVENTS_LIMIT.to_string())),
     ]);
-    json(authorised(&Call::get(format!("/api/usage/events{query}"))).await?).await
+    json(authorised(&Call::get(format!("{path}{query}"))).await?).await
 }

@@ -7,6 +7,7 @@
 mod admin;
 mod dialogs;
 mod tenant;
+mod usage_events;
 
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
@@ -15,6 +16,7 @@ use web_sys::js_sys;
 
 pub use admin::BillingAdminPage;
 pub use tenant::TenantBillingPage;
+pub(crate) use usage_events::UsageEventList;
 
 use crate::components::{Alert, AlertKind};
 use crate::page::Page;

@@ -7,18 +7,16 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use tessera_domain::Role;
 use tessera_domain::billing::{CURRENCY, LedgerEntry, Reserve, TopUp, TopUpRequest};
-use tessera_domain::page::CursorPage;
-use tessera_domain::usage::{UsageEvent, UsageRollup};
+use tessera_domain::usage::UsageRollup;
 
 use super::{
-    Audience, IdempotencyKeys, ReserveStatusBadge, kind_label, moment, money, parse_cents,
-    signed_money, today_utc,
+    Audience, IdempotencyKeys, ReserveStatusBadge, UsageEventList, kind_label, moment, money,
+    parse_cents, signed_money, today_utc,
 };
 use crate::api::ApiError;
 use crate::api::billing::{self as api, DayRange};
 use crate::components::{
-    Alert, AlertKind, Badge, EmptyState, LoadMore, Loader, MorePages, PageHeader, StatusBadge,
-    SubmitButton, TextField, Tone,
+    Alert, AlertKind, EmptyState, Loader, PageHeader, StatusBadge, SubmitButton, TextField,
 };
 use crate::forms::FormErrors;
 use crate::page::Page;
@@ -488,87 +486,6 @@ fn UsagePanel() -> impl IntoView {
                 {move || Suspend::new(async move { rollups.await.map(table) })}
             </Loader>
         </section>
-    }
-}
-
-/// The latest usage events one by one, newest occurrence first, with "Load more"
-/// (`/api/usage/events`).
-#[component]
-fn UsageEventList() -> impl IntoView {
-    let pages = MorePages::new(|cursor| api::usage_events(Some(cursor)));
-    let first = LocalResource::new(move || {
-        pages.restart();
-        api::usage_events(None)
-    });
-    let feed = move |first: CursorPage<UsageEvent>| {
-        if first.items.is_empty() {
-            return view! {
-                <EmptyState title="No usage events yet" icon="▤">
-                    <p>"Each event your devices and people report appears here as it is recorded."</p>
-                </EmptyState>
-            }
-            .into_any();
-        }
-        let next = pages.next(first.next_cursor.clone());
-        let events = pages.items(first.items);
-        view! {
-            <div class="table-wrap">
-                <table class="table table-compact" id="usage-events">
-                    <thead>
-                        <tr>
-                            <th>"Occurred"</th>
-                            <th>"Kind"</th>
-                            <th class="num">"Quantity"</th>
-                            <th class="num">"Tokens"</th>
-                            <th class="num">"Duration"</th>
-                            <th>"Result"</th>
-                            <th>"Sent by"</th>
-                            <th class="num">"Cost"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        <For each=move || events.get() key=|e| e.id children=usage_event_row/>
-                    </tbody>
-                </table>
-            </div>
-            <LoadMore class="timeline-end" id="usage-events-load-more" end_id="usage-events-end"
-                next=next load=pages.load/>
-        }
-        .into_any()
-    };
-    view! {
-        <section class="card" id="usage-events-panel">
-            <h2 class="card-title">"Latest usage events"</h2>
-            <Loader text="Loading usage events…">
-                {move || Suspend::new(async move { first.await.map(feed) })}
-            </Loader>
-        </section>
-    }
-}
-
-/// One `.usage-event` row.
-fn usage_event_row(e: UsageEvent) -> impl IntoView {
-    let sender = match (e.device_id, e.user_id) {
-        (Some(_), _) => "Device",
-        (None, Some(_)) => "Person",
-        (None, None) => "—",
-    };
-    let result = if e.success {
-        view! { <Badge tone=Tone::Success>"OK"</Badge> }
-    } else {
-        view! { <Badge tone=Tone::Danger>"Failed"</Badge> }
-    };
-    view! {
-        <tr class="usage-event" data-kind=e.kind.clone() data-event-id=e.event_id.clone()>
-            <td class="text-sm billing-nowrap">{moment(e.occurred_at)}</td>
-            <td><code>{e.kind.clone()}</code></td>
-            <td class="num">{e.quantity}</td>
-            <td class="num">{e.tokens}</td>
-            <td class="num">{e.duration_ms.map_or_else(|| "—".to_owned(), |ms| format!("{ms} ms"))}</td>
-            <td>{result}</td>
-            <td class="text-sm">{sender}</td>
-            <td class="num">{money(e.cost_cents, CURRENCY)}</td>
-        </tr>
     }
 }
 

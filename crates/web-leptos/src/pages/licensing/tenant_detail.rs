@@ -17,6 +17,7 @@ use crate::components::{
 };
 use crate::forms::FormErrors;
 use crate::page::Page;
+use crate::pages::billing::UsageEventList;
 use crate::pages::login::failure_alert;
 
 type SaveAction = Action<UpdateTenantRequest, Result<TenantView, ApiError>>;
@@ -90,6 +91,7 @@ fn TenantDetail() -> impl IntoView {
         let plans = plans.get();
         let is_system = t.slug == SYSTEM_TENANT;
         let delete_slug = t.slug.clone();
+        let usage_slug = t.slug.clone();
         let facts = details(t.clone(), plans.as_ref().and_then(|p| p.as_ref().ok()));
         view! {
             <div class="grid grid-2">
@@ -104,6 +106,7 @@ fn TenantDetail() -> impl IntoView {
                     })}
                 </Loader>
             </section>
+            <UsageEventList tenant=usage_slug/>
             <section class="card danger-zone">
                 <h2 class="card-title">"Delete this tenant"</h2>
                 {if is_system {

@@ -137,8 +137,10 @@ pub struct UsageEvent {
     pub quantity: i64,
     /// LLM tokens used.
     pub tokens: i64,
-    /// What it cost, in cents of the tenant's reserve currency.
+    /// What it cost, in cents of `currency`.
     pub cost_cents: i64,
+    /// ISO 4217 currency of `cost_cents`: the reserve's, which it was charged to.
+    pub currency: String,
     /// How long it took, when the sender said.
     pub duration_ms: Option<i64>,
     /// Whether it succeeded.

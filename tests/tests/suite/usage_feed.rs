@@ -84,6 +84,7 @@ async fn the_feed_walks_every_event_once_newest_first(b: Backend) {
     assert_eq!(first["user_id"], owner.user.id.to_string());
     assert!(first["device_id"].is_null(), "{first}");
     assert_eq!(first["tokens"], 10);
+    assert_eq!(first["currency"], "USD");
     assert!(first["received_at"].is_string(), "{first}");
 
     // Another tenant sees none of them.

@@ -516,6 +516,7 @@ fn event_view(m: usage_event::Model) -> UsageEvent {
         quantity: m.quantity,
         tokens: m.tokens,
         cost_cents: m.cost_cents,
+        currency: tessera_domain::billing::CURRENCY.to_owned(),
         duration_ms: m.duration_ms,
         success: m.success,
         occurred_at: m.occurred_at,

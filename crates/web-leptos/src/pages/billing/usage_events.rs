@@ -2,7 +2,6 @@
 //! for staff, on a tenant's page.
 
 use leptos::prelude::*;
-use tessera_domain::billing::CURRENCY;
 use tessera_domain::page::CursorPage;
 use tessera_domain::usage::UsageEvent;
 
@@ -92,7 +91,7 @@ fn usage_event_row(e: UsageEvent) -> impl IntoView {
             <td class="num">{e.duration_ms.map_or_else(|| "—".to_owned(), |ms| format!("{ms} ms"))}</td>
             <td>{result}</td>
             <td class="text-sm">{sender}</td>
-            <td class="num">{money(e.cost_cents, CURRENCY)}</td>
+            <td class="num">{money(e.cost_cents, &e.currency)}</td>
         </tr>
     }
 }

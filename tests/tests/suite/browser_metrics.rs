@@ -70,6 +70,30 @@ async fn staff_read_the_metrics_and_see_an_activation_arrive_live(b: Backend) {
         click(&c, "#metrics-refresh").await;
         wait_for_text(&c, "#metrics-refresh", "Refresh").await;
         find(&c, ".kpi-card[data-metric='mrr_cents']").await;
+        // An earlier month shows its own figures, then back to this month.
+        let this_month = chrono::Utc::now().format("%Y-%m").to_string();
+        wait_for_text(&c, ".metrics-meta", &format!("Period {this_month}")).await;
+        let earlier = find(&c, "#metrics-period option:nth-child(2)")
+            .await
+            .attr("value")
+            .await
+            .unwrap()
+            .expect("a month");
+        let picker = find(&c, "#metrics-period").await;
+        picker.select_by_value(&earlier).await.unwrap();
+        wait_for_text(&c, ".metrics-meta", &format!("Period {earlier}")).await;
+        find(&c, ".kpi-card[data-metric='mrr_cents']").await;
+        let refresh = find(&c, "#metrics-refresh").await;
+        assert!(
+            !refresh.is_enabled().await.unwrap(),
+            "only this month recomputes"
+        );
+        find(&c, "#metrics-period")
+            .await
+            .select_by_value("")
+            .await
+            .unwrap();
+        wait_for_text(&c, ".metrics-meta", &format!("Period {this_month}")).await;
 
         // The rule editor: the shared rule refuses a row without a value before any
         // request; `requests_total > 0` always breaches, so its alert appears on saving.

@@ -5,6 +5,7 @@ use gloo_net::http::Method;
 use serde::Deserialize;
 use tessera_domain::metrics::{Alert, Analytics, BusinessMetrics, Cohort, LlmMetrics, Threshold};
 
+use super::query::query_string;
 use super::{ApiError, Call, authorised, json};
 
 /// Analytics for the days `from..=to`.
@@ -67,12 +68,13 @@ pub struct MetricsSummary {
     pub alerts: Vec<Alert>,
 }
 
-/// The summary of the current period.
+/// The summary of a period (`YYYY-MM`; `None`: the current month).
 ///
 /// # Errors
-/// 403 for non-staff.
-pub async fn summary() -> Result<MetricsSummary, ApiError> {
-    json(authorised(&Call::get("/api/system/metrics/summary")).await?).await
+/// 403 for non-staff, 422 for a period the server does not accept.
+pub async fn summary(period: Option<String>) -> Result<MetricsSummary, ApiError> {
+    let query = query_string([("period", period)]);
+    json(authorised(&Call::get(format!("/api/system/metrics/summary{query}"))).await?).await
 }
 
 /// Recomputes the snapshot now (the answer is discarded; reload the summary).

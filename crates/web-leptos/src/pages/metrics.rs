@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
+use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 use tessera_domain::metrics::{Alert, BusinessMetrics, Cohort, LlmMetrics};
 
-use super::billing::money;
+use super::billing::{money, today_utc};
 use super::restricted::Restricted;
 use super::thresholds::ThresholdEditor;
 use crate::api::metrics::{MetricsSummary, Operational};
@@ -19,6 +20,20 @@ use crate::page::Page;
 
 /// How often the page reloads itself.
 const AUTO_REFRESH: Duration = Duration::from_secs(60);
+/// Months the period picker offers, the current one included.
+const PERIODS: u32 = 24;
+
+/// The `YYYY-MM` of the month `today` is in and of the `n - 1` months before it, newest
+/// first.
+fn recent_months(today: NaiveDate, n: u32) -> Vec<String> {
+    let this = today.year() * 12 + i32::try_from(today.month0()).unwrap_or(0);
+    (0..i32::try_from(n).unwrap_or(0))
+        .map(|back| {
+            let m = this - back;
+            format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
+        })
+        .collect()
+}
 
 /// The executive metrics page; reloads every minute and on demand (after a recompute).
 #[component]
@@ -32,10 +47,22 @@ pub fn MetricsPage() -> impl IntoView {
     }
 }
 
-/// The summary, its refresh button and its auto-refresh, then the alert rules.
+/// The period picker, the summary, its refresh button and its auto-refresh, then the
+/// alert rules.
 #[component]
 fn MetricsBody() -> impl IntoView {
-    let summary = LocalResource::new(api::metrics::summary);
+    // Empty: the current month, whichever it is when the page reloads itself.
+    let period = RwSignal::new(String::new());
+    let summary = LocalResource::new(move || {
+        let p = period.get();
+        api::metrics::summary((!p.is_empty()).then_some(p))
+    });
+    let months = recent_months(today_utc(), PERIODS);
+    let current = format!("This month ({})", months[0]);
+    let earlier = months[1..]
+        .iter()
+        .map(|m| view! { <option value=m.clone()>{m.clone()}</option> })
+        .collect_view();
     let (busy, set_busy) = signal(false);
     let (failure, set_failure) = signal(None::<ApiError>);
     if let Ok(handle) = set_interval_with_handle(move || summary.refetch(), AUTO_REFRESH) {
@@ -54,11 +81,25 @@ fn MetricsBody() -> impl IntoView {
     };
     view! {
         <div class="kpi-toolbar">
+            <label class="kpi-period-label" for="metrics-period">"Period"</label>
+            <select
+                class="select select-sm"
+                id="metrics-period"
+                on:change=move |ev| period.set(event_target_value(&ev))
+            >
+                <option value="">{current}</option>
+                {earlier}
+            </select>
             <button
                 type="button"
                 class="btn btn-secondary btn-sm"
                 id="metrics-refresh"
-                disabled=move || busy.get()
+                // The job recomputes the current month; an earlier month's snapshot stays
+                // as the job last took it.
+                disabled=move || busy.get() || period.with(|p| !p.is_empty())
+                title=move || period.with(|p| {
+                    (!p.is_empty()).then_some("Only the current month is recomputed")
+                })
                 on:click=refresh
             >
                 {move || if busy.get() { "Recomputing…" } else { "Refresh" }}
@@ -384,6 +425,16 @@ mod tests {
                 severity: severity.into(),
             },
         }
+    }
+
+    #[test]
+    fn the_picker_offers_this_month_and_those_before_across_years() {
+        let months = recent_months(NaiveDate::from_ymd_opt(2026, 2, 14).unwrap(), 4);
+        assert_eq!(months, ["2026-02", "2026-01", "2025-12", "2025-11"]);
+        assert_eq!(
+            recent_months(NaiveDate::from_ymd_opt(2026, 2, 14).unwrap(), 24).len(),
+            24
+        );
     }
 
     #[test]

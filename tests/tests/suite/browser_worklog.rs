@@ -114,7 +114,8 @@ async fn a_member_quick_adds_from_a_suggestion_then_edits_and_deletes_the_entry(
     let org = app.register("acme", "ada@acme.test", "ada").await;
     let member = json!({"email": "mona@acme.test", "username": "mona", "password": "correct-horse-2",
                         "name": "Mona Member", "role": "user"});
-    json_ok::<Value>(app.create_user(&org.access_token, &member).await, 201).await;
+    let mona: Value = json_ok(app.create_user(&org.access_token, &member).await, 201).await;
+    let mona_id = mona["id"].as_str().unwrap().to_owned();
     let mo: TokenResponse = json_ok(app.login("mona", "correct-horse-2").await, 200).await;
     let token = mo.access_token.clone();
     // Chromium and this process share the machine's time zone, so "today" agrees.
@@ -271,6 +272,30 @@ async fn a_member_quick_adds_from_a_suggestion_then_edits_and_deletes_the_entry(
         assert_problem(gone, 404, "WORKLOG_NOT_FOUND").await;
         let all: WorklogPage = json_ok(app.worklogs(&token, "").await, 200).await;
         assert_eq!(all.items.len(), 3, "the earlier entries are untouched");
+
+        // Her org admin chooses her on the same page and reads her entries, read-only.
+        c.execute("localStorage.clear();", vec![]).await.unwrap();
+        sign_in(&c, &app, "ada", "correct-horse-1", "Org acme").await;
+        find(&c, "a.nav-link[href='/worklog']")
+            .await
+            .click()
+            .await
+            .unwrap();
+        wait_for_text(&c, "main", "No time logged yet").await;
+        find(&c, &format!("#filter-user option[value='{mona_id}']")).await;
+        find(&c, "#filter-user")
+            .await
+            .select_by_value(&mona_id)
+            .await
+            .unwrap();
+        find(&c, "#filter-apply").await.click().await.unwrap();
+        wait_for_count(&c, ".worklog-entry", 3).await;
+        wait_for_text(&c, "#worklog-timeline", "Code review").await;
+        let actions = c
+            .find_all(Locator::Css(".edit-worklog, .delete-worklog"))
+            .await
+            .unwrap();
+        assert!(actions.is_empty(), "another person's entries are read-only");
     })
     .await;
 }

@@ -62,6 +62,25 @@ pub async fn list(filter: UserFilter) -> Result<Paged<AdminUser>, ApiError> {
     json(authorised(&Call::get(format!("/admin/api/users{query}"))).await?).await
 }
 
+/// Most people a picker lists (the API's largest page).
+pub const PICKER_SIZE: u64 = 200;
+
+/// The active people the caller manages, by name, for a picker (the first
+/// [`PICKER_SIZE`]).
+///
+/// # Errors
+/// 403 for callers below org admin.
+pub async fn people() -> Result<Vec<AdminUser>, ApiError> {
+    let query = query_string([
+        ("status", Some("active".to_owned())),
+        ("sort", Some("name".to_owned())),
+        ("per_page", Some(PICKER_SIZE.to_string())),
+    ]);
+    let page: Paged<AdminUser> =
+        json(authorised(&Call::get(format!("/admin/api/users{query}"))).await?).await?;
+    Ok(page.items)
+}
+
 /// Creates a user.
 ///
 /// # Errors

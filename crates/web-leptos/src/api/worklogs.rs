@@ -8,6 +8,7 @@ use gloo_net::http::Method;
 use tessera_domain::worklog::{
     Worklog, WorklogInput, WorklogPage, WorklogPatch, WorklogSuggestion,
 };
+use uuid::Uuid;
 
 use super::query::query_string;
 use super::{ApiError, Call, authorised, json};
@@ -26,6 +27,8 @@ pub struct WorklogFilter {
     pub project: String,
     /// Words in the description.
     pub search: String,
+    /// Another person's entries (org admins, within their organisation); `None`: one's own.
+    pub user: Option<Uuid>,
 }
 
 /// One slice of the caller's timeline, newest first, with the totals of its days.
@@ -38,6 +41,7 @@ pub async fn list(filter: WorklogFilter, cursor: Option<String>) -> Result<Workl
         ("to", filter.to.map(|d| d.to_string())),
         ("project", Some(filter.project)),
         ("search", Some(filter.search)),
+        ("user", filter.user.map(|u| u.to_string())),
         ("cursor", cursor),
         ("limit", Some(PAGE_SIZE.to_string())),
     ]);
@@ -93,10 +97,15 @@ pub async fn delete(id: impl Display) -> Result<(), ApiError> {
 ///
 /// # Errors
 /// 422 for an inverted range or one longer than a year.
-pub async fn export_csv(from: NaiveDate, to: NaiveDate) -> Result<String, ApiError> {
+pub async fn export_csv(
+    from: NaiveDate,
+    to: NaiveDate,
+    user: Option<Uuid>,
+) -> Result<String, ApiError> {
     let query = query_string([
         ("from", Some(from.to_string())),
         ("to", Some(to.to_string())),
+        ("user", user.map(|u| u.to_string())),
     ]);
     let call = Call::get(format!("/api/worklogs/export.csv{query}"));
     authorised(&call)

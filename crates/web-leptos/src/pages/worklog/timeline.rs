@@ -1,5 +1,6 @@
 //! The worklog timeline: entries grouped by day with each day's total, filters, keyset
-//! "Load more", CSV export, and delete with confirmation.
+//! "Load more", CSV export, and delete with confirmation. Org admins can also read (not
+//! change) the entries of the people in their organisation.
 
 use std::collections::HashMap;
 
@@ -7,6 +8,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use tessera_domain::Role;
 use tessera_domain::worklog::{DailyTotal, Worklog, WorklogPage as Slice};
 use uuid::Uuid;
 
@@ -16,10 +18,11 @@ use crate::api::worklogs::WorklogFilter;
 use crate::api::{self, ApiError};
 use crate::components::{
     Badge, BusySpinner, ConfirmDialog, EmptyState, LoadMore, Loader, MorePages, PageHeader,
-    TextField, Tone,
+    SelectField, TextField, Tone,
 };
 use crate::page::Page;
 use crate::pages::login::failure_alert;
+use crate::session::Session;
 
 /// Days exported when no range is chosen: the last month, ending today.
 const DEFAULT_EXPORT_DAYS: u64 = 30;
@@ -109,6 +112,8 @@ pub fn WorklogPage() -> impl IntoView {
     let to = RwSignal::new(String::new());
     let project = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
+    // Whose entries: empty for one's own, else another person's id (org admins only).
+    let person = RwSignal::new(String::new());
     let applied = RwSignal::new(WorklogFilter::default());
     let reload = RwSignal::new(0u64);
     // Slices fetched with "Load more", after the first one.
@@ -157,10 +162,11 @@ pub fn WorklogPage() -> impl IntoView {
             to: parse_day(&to.get_untracked()),
             project: project.get_untracked().trim().to_owned(),
             search: search.get_untracked().trim().to_owned(),
+            user: person.with_untracked(|p| p.parse().ok()),
         });
     };
     let clear = move |_| {
-        for field in [from, to, project, search] {
+        for field in [from, to, project, search, person] {
             field.set(String::new());
         }
         applied.set(WorklogFilter::default());
@@ -169,8 +175,9 @@ pub fn WorklogPage() -> impl IntoView {
 
     let export = Action::new_local(move |_: &()| {
         let (from, to) = export_range(&applied.get_untracked(), today());
+        let user = applied.with_untracked(|f| f.user);
         async move {
-            let csv = api::worklogs::export_csv(from, to).await?;
+            let csv = api::worklogs::export_csv(from, to, user).await?;
             crate::components::download(
                 &format!("worklog-{from}-{to}.csv"),
                 "text/csv;charset=utf-8",
@@ -209,6 +216,7 @@ pub fn WorklogPage() -> impl IntoView {
             <TextField id="filter-to" label="To" input_type="date" value=to/>
             <TextField id="filter-project" label="Project" value=project placeholder="Exact name"/>
             <TextField id="filter-search" label="Search" value=search placeholder="Words in the description"/>
+            <PersonFilter person=person/>
             <div class="filter-actions">
                 <button type="submit" id="filter-apply" class="btn btn-primary">"Apply"</button>
                 <button type="button" id="filter-clear" class="btn btn-ghost" on:click=clear>"Clear"</button>
@@ -218,7 +226,9 @@ pub fn WorklogPage() -> impl IntoView {
         {failure_alert(export)}
         <Loader text="Loading your worklog…">
             {move || Suspend::new(async move {
-                first.await.map(|slice| timeline(slice, pages, ask_delete, filtered(), quick))
+                // Another person's entries are read-only: edit and delete are one's own.
+                let actions = applied.with_untracked(|f| f.user.is_none()).then_some(ask_delete);
+                first.await.map(|slice| timeline(slice, pages, actions, filtered(), quick))
             })}
         </Loader>
         <ConfirmDialog
@@ -250,11 +260,41 @@ pub fn WorklogPage() -> impl IntoView {
     }
 }
 
+/// Org admins: whose entries the timeline shows, "Me" or a person of the organisation.
+/// Nothing for everyone else, who read only their own.
+#[component]
+fn PersonFilter(
+    /// The chosen person's id; empty for one's own entries.
+    person: RwSignal<String>,
+) -> impl IntoView {
+    let me = Session::get().user.with_untracked(|u| {
+        u.as_ref()
+            .filter(|u| u.role == Role::OrgAdmin)
+            .map(|u| u.id)
+    });
+    me.map(|me| {
+        let people = LocalResource::new(api::users::people);
+        let options = Signal::derive(move || {
+            let mut options = vec![(String::new(), "Me".to_owned())];
+            if let Some(Ok(people)) = people.get() {
+                options.extend(
+                    people
+                        .into_iter()
+                        .filter(|p| p.id != me)
+                        .map(|p| (p.id.to_string(), format!("{} ({})", p.name, p.email))),
+                );
+            }
+            options
+        });
+        view! { <SelectField id="filter-user" label="Person" value=person options=options/> }
+    })
+}
+
 /// The loaded days, or the empty state, and the "Load more" button.
 fn timeline(
     first: Slice,
     pages: MorePages<Slice>,
-    ask_delete: Callback<Worklog>,
+    ask_delete: Option<Callback<Worklog>>,
     filtered: bool,
     quick: Option<QuickAddState>,
 ) -> AnyView {
@@ -304,7 +344,7 @@ fn timeline(
 }
 
 /// One day (`.worklog-day[data-date]`): its heading and total, then its entries.
-fn day_view(day: Day, today: NaiveDate, ask_delete: Callback<Worklog>) -> impl IntoView {
+fn day_view(day: Day, today: NaiveDate, ask_delete: Option<Callback<Worklog>>) -> impl IntoView {
     let total = day.total.as_ref().map_or_else(
         || duration_label(day.entries.iter().map(|e| i64::from(e.minutes)).sum()),
         |t| {
@@ -332,8 +372,9 @@ fn day_view(day: Day, today: NaiveDate, ask_delete: Callback<Worklog>) -> impl I
     }
 }
 
-/// One entry (`.worklog-entry[data-id]`) with its edit link and delete button.
-fn entry_view(entry: Worklog, ask_delete: Callback<Worklog>) -> impl IntoView {
+/// One entry (`.worklog-entry[data-id]`), with its edit link and delete button when it
+/// is one's own (`ask_delete`).
+fn entry_view(entry: Worklog, ask_delete: Option<Callback<Worklog>>) -> impl IntoView {
     let href = Page::worklog_entry(entry.id);
     let tags = entry
         .tags
@@ -349,13 +390,8 @@ fn entry_view(entry: Worklog, ask_delete: Callback<Worklog>) -> impl IntoView {
     let id = entry.id.to_string();
     let description = entry.description.clone();
     let minutes = duration_label(i64::from(entry.minutes));
-    view! {
-        <li class="worklog-entry" data-id=id>
-            <span class="worklog-minutes">{minutes}</span>
-            <div class="worklog-body">
-                <p class="worklog-description">{description}</p>
-                <div class="worklog-labels">{project}{billable}{tags}</div>
-            </div>
+    let actions = ask_delete.map(|ask_delete| {
+        view! {
             <div class="worklog-actions">
                 <A href=href attr:class="btn btn-ghost btn-sm edit-worklog">"Edit"</A>
                 <button
@@ -367,6 +403,16 @@ fn entry_view(entry: Worklog, ask_delete: Callback<Worklog>) -> impl IntoView {
                     "Delete"
                 </button>
             </div>
+        }
+    });
+    view! {
+        <li class="worklog-entry" data-id=id>
+            <span class="worklog-minutes">{minutes}</span>
+            <div class="worklog-body">
+                <p class="worklog-description">{description}</p>
+                <div class="worklog-labels">{project}{billable}{tags}</div>
+            </div>
+            {actions}
         </li>
     }
 }

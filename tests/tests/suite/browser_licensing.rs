@@ -208,6 +208,21 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
         );
         // Its usage events, read through the staff endpoint: none yet.
         wait_for_text(&c, "#usage-events-panel", "No usage events yet").await;
+        // Cancel the subscription: the Pro period ends and a canceled one is current.
+        find(&c, "#subscription-status")
+            .await
+            .select_by_value("canceled")
+            .await
+            .unwrap();
+        click(&c, "#subscription-change-submit").await;
+        let periods = wait_for_count(&c, ".subscription-row", 2).await;
+        let current = periods[0].text().await.unwrap();
+        assert!(
+            current.contains("Pro") && current.contains("Canceled") && current.contains("Current"),
+            "{current}"
+        );
+        // Back up to the header, as a person would (the top bar stays over the page).
+        c.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
 
         // Its codes; generate two more, shown once.
         click(&c, "#tenant-codes-link").await;
@@ -291,7 +306,7 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
             assert_eq!(shown, impact[&key].to_string(), "{key}");
         }
         assert_eq!(impact["devices"], 1);
-        assert_eq!(impact["subscriptions"], 1);
+        assert_eq!(impact["subscriptions"], 2, "the Pro period and the canceled one");
         assert_eq!(
             c.find_all(Locator::Css(".impact-steps li"))
                 .await

@@ -8,8 +8,8 @@ use tessera_domain::device::{DeviceStatus, DeviceView};
 use tessera_domain::page::Paged;
 use tessera_domain::plan::PlanView;
 use tessera_domain::tenant::{
-    CreateTenantRequest, CreateTenantResponse, DeletionImpact, SubscriptionView, TenantStatus,
-    TenantView, UpdateTenantRequest,
+    ChangeSubscriptionRequest, CreateTenantRequest, CreateTenantResponse, DeletionImpact,
+    SubscriptionView, TenantStatus, TenantView, UpdateTenantRequest,
 };
 use uuid::Uuid;
 
@@ -103,6 +103,20 @@ pub async fn list_subscriptions(
         &[("page", Some(page.to_string()))],
     );
     json(authorised(&Call::get(path)).await?).await
+}
+
+/// `POST /admin/api/tenants/{tenant}/subscriptions`: closes the current period and opens
+/// one with this plan and status (`canceled` ends the subscription).
+///
+/// # Errors
+/// 409 `SUBSCRIPTION_UNCHANGED` or `SYSTEM_TENANT_PROTECTED`, 404, 422, or see
+/// [`authorised`].
+pub async fn change_subscription(
+    tenant: &str,
+    request: &ChangeSubscriptionRequest,
+) -> Result<SubscriptionView, ApiError> {
+    let call = Call::post(format!("{}/subscriptions", tenant_path(tenant)), request);
+    json(authorised(&call).await?).await
 }
 
 /// `GET /admin/api/tenants/{tenant}/deletion-impact`.

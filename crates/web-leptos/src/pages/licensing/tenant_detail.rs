@@ -5,7 +5,8 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use tessera_domain::page::Paged;
 use tessera_domain::plan::{PlanView, SYSTEM_TENANT};
 use tessera_domain::tenant::{
-    DeletionImpact, SubscriptionView, TenantStatus, TenantView, UpdateTenantRequest,
+    ChangeSubscriptionRequest, DeletionImpact, SubscriptionStatus, SubscriptionView, TenantStatus,
+    TenantView, UpdateTenantRequest,
 };
 
 use super::{StaffOnly, count, moment, money, refusal_fields};
@@ -92,6 +93,13 @@ fn TenantDetail() -> impl IntoView {
         let is_system = t.slug == SYSTEM_TENANT;
         let delete_slug = t.slug.clone();
         let usage_slug = t.slug.clone();
+        let change = (!is_system).then(|| {
+            let on_changed = Callback::new(move |()| {
+                tenant.refetch();
+                history.refetch();
+            });
+            view! { <SubscriptionChange slug=t.slug.clone() plan=t.plan.clone() on_changed=on_changed/> }
+        });
         let facts = details(t.clone(), plans.as_ref().and_then(|p| p.as_ref().ok()));
         view! {
             <div class="grid grid-2">
@@ -100,6 +108,7 @@ fn TenantDetail() -> impl IntoView {
             </div>
             <section class="card" id="subscription-history">
                 <h2 class="card-title">"Subscription history"</h2>
+                {change}
                 <Loader text="Loading the subscription history…">
                     {move || Suspend::new(async move {
                         history.await.map(|page| subscriptions(page, history_page))
@@ -348,6 +357,61 @@ fn subscriptions(page: Paged<SubscriptionView>, page_signal: RwSignal<u64>) -> A
         <Pager page=page.page per_page=page.per_page total=page.total noun="periods" on_page=on_page/>
     }
     .into_any()
+}
+
+/// A new status on the current plan (trialing, active, past due, canceled): closes the
+/// current period and opens one, as SPEC's subscription change does. Plan changes go
+/// through the edit form.
+#[component]
+fn SubscriptionChange(
+    /// The tenant's slug.
+    slug: String,
+    /// The tenant's current plan, kept by the new period.
+    plan: String,
+    /// Runs after a change, to reload the tenant and its history.
+    on_changed: Callback<()>,
+) -> impl IntoView {
+    let status = RwSignal::new(String::new());
+    let change = Action::new_local(move |request: &ChangeSubscriptionRequest| {
+        let (request, slug) = (request.clone(), slug.clone());
+        async move {
+            let changed = api::change_subscription(&slug, &request).await;
+            if changed.is_ok() {
+                on_changed.run(());
+            }
+            changed
+        }
+    });
+    let options: Vec<(String, String)> = SubscriptionStatus::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.as_str().to_owned(),
+                capitalize(&s.as_str().replace('_', " ")),
+            )
+        })
+        .collect();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if let Some(s) = SubscriptionStatus::parse(&status.get_untracked()) {
+            change.dispatch(ChangeSubscriptionRequest {
+                plan: plan.clone(),
+                status: s,
+            });
+        }
+    };
+    view! {
+        {failure_alert(change)}
+        <form class="filter-bar" id="subscription-change" on:submit=on_submit novalidate>
+            <SelectField id="subscription-status" label="New status on this plan" value=status
+                options=options placeholder="Choose a status…"/>
+            <div class="filter-actions">
+                <SubmitButton id="subscription-change-submit" pending=change.pending()
+                    label="Change status" busy="Changing…"
+                    idle=Signal::derive(move || status.with(String::is_empty))/>
+            </div>
+        </form>
+    }
 }
 
 /// The counts the deletion preview shows: `(impact key, singular, plural, count)`.

@@ -306,7 +306,10 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
             assert_eq!(shown, impact[&key].to_string(), "{key}");
         }
         assert_eq!(impact["devices"], 1);
-        assert_eq!(impact["subscriptions"], 2, "the Pro period and the canceled one");
+        assert_eq!(
+            impact["subscriptions"], 2,
+            "the Pro period and the canceled one"
+        );
         assert_eq!(
             c.find_all(Locator::Css(".impact-steps li"))
                 .await

@@ -13,6 +13,7 @@ use tessera_tests::*;
 on_both_databases!(
     a_member_activates_a_project_with_a_code_and_staff_restore_a_system_prompt,
     a_member_reads_the_agent_prompts_and_what_each_agent_runs_with,
+    an_org_admin_reads_its_codes_and_revokes_a_device,
 );
 
 const SLUG: &str = "portal7";
@@ -351,5 +352,60 @@ async fn a_member_reads_the_agent_prompts_and_what_each_agent_runs_with(b: Backe
         );
         wait_for_text(&c, "#composed-meta", "version 1").await;
     })
+    .await;
+}
+
+async fn an_org_admin_reads_its_codes_and_revokes_a_device(b: Backend) {
+    let app = spawn_spa_app(b, &[]).await;
+    app.register("acme", "ada@acme.test", "ada").await;
+    let admin = app.admin_tokens().await.access_token;
+    let code = app.one_code(&admin, "acme", 2).await;
+    let activated: Value = json_ok(app.activate(&code, "fp-portal").await, 201).await;
+    let device = format!(
+        ".device-row[data-device-id='{}']",
+        activated["device"]["id"].as_str().unwrap()
+    );
+    let prefix = format!("{}-…", &code[..4]);
+    let app = &app;
+
+    with_browser(|c| async move {
+        c.goto(&format!("{}/login", app.address)).await.unwrap();
+        find(&c, "#login").await.send_keys("ada").await.unwrap();
+        find(&c, "#password")
+            .await
+            .send_keys("correct-horse-1")
+            .await
+            .unwrap();
+        click(&c, "#login-submit").await;
+        wait_for_text(&c, "#current-user-name", "Org acme").await;
+        click(&c, "a.nav-link[href='/org/codes']").await;
+        wait_for_path(&c, "/org/codes").await;
+
+        // The code by its first symbols only, with the use its device took.
+        let row = wait_for_text(&c, "#tenant-codes .code-row", &prefix).await;
+        assert!(row.contains("1 of 2") && row.contains("Active"), "{row}");
+        let shown = wait_for_text(&c, &device, "Active").await;
+        assert!(shown.contains("Device fp-portal"), "{shown}");
+
+        // Revoke, after confirming: the row says so and offers nothing more.
+        click(&c, &format!("{device} .revoke-device")).await;
+        wait_for_text(&c, ".modal", "Revoke Device fp-portal?").await;
+        click(&c, "#confirm-revoke").await;
+        wait_for_text(&c, &device, "Revoked").await;
+        assert!(
+            c.find_all(Locator::Css(&format!("{device} .revoke-device")))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    })
+    .await;
+
+    // The device is refused from now on.
+    assert_problem(
+        app.activate(&code, "fp-portal").await,
+        403,
+        "DEVICE_REVOKED",
+    )
     .await;
 }

@@ -32,6 +32,24 @@ async fn a_person_signs_in_sees_their_name_and_signs_out(b: Backend) {
             !nav.contains("Tenants"),
             "org admin sees staff navigation: {nav}"
         );
+        // Typing a staff address explains instead of showing the page.
+        c.goto(&format!("{}/platform/tenants", app.address))
+            .await
+            .unwrap();
+        let refused = wait_for_text(&c, ".alert", "Not available to you").await;
+        assert!(refused.contains("for platform staff only"), "{refused}");
+        assert!(
+            c.find_all(Locator::Css(".tenant-row"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // An address that names no page says so, and names the address.
+        c.goto(&format!("{}/no/such/page", app.address))
+            .await
+            .unwrap();
+        let missing = wait_for_text(&c, ".not-found", "There is no page here").await;
+        assert!(missing.contains("/no/such/page"), "{missing}");
         c.find(Locator::Css("#logout"))
             .await
             .unwrap()

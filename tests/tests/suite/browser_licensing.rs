@@ -206,6 +206,13 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
             period.contains("Pro") && period.contains("Active") && period.contains("Current"),
             "{period}"
         );
+        // Rename it: the details follow, and so does the API.
+        retype(&c, "#edit-name", "Acme Renamed Corp").await;
+        click(&c, "#tenant-save").await;
+        wait_for_text(&c, "#tenant-edit", "Saved.").await;
+        wait_for_text(&c, "#tenant-detail-name", "Acme Renamed Corp").await;
+        let stored: Value = json_ok(app.get_tenant(admin, slug).await, 200).await;
+        assert_eq!(stored["name"], "Acme Renamed Corp");
         // Its usage events, read through the staff endpoint: none yet.
         wait_for_text(&c, "#usage-events-panel", "No usage events yet").await;
         // Cancel the subscription: the Pro period ends and a canceled one is current.

@@ -10,7 +10,9 @@ use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use tessera_domain::auth::TokenResponse;
 use tessera_domain::worklog::{Worklog, WorklogPage};
-use tessera_tests::browser::{find, spawn_spa_app, wait_for_path, wait_for_text, with_browser};
+use tessera_tests::browser::{
+    click, find, retype, spawn_spa_app, wait_for_path, wait_for_text, with_browser,
+};
 use tessera_tests::*;
 
 on_both_databases!(
@@ -417,6 +419,23 @@ async fn staff_find_a_user_deactivate_them_and_see_it_in_the_audit_log(b: Backen
         assert_eq!(items[0]["target_id"], noor_id.as_str());
         assert_eq!(items[0]["after"]["active"], false);
         assert_eq!(items[0]["actor_email"], ADMIN_EMAIL);
+
+        // A new person for acme through the dialog: listed, and able to sign in.
+        click(&c, "a.nav-link[href='/platform/users']").await;
+        wait_for_count(&c, ".user-row", 4).await;
+        click(&c, "#new-user").await;
+        retype(&c, "#new-user-name", "Rita Reader").await;
+        retype(&c, "#new-user-email", "rita@acme.test").await;
+        retype(&c, "#new-user-username", "rita").await;
+        retype(&c, "#new-user-password", "correct-horse-3").await;
+        retype(&c, "#new-user-tenant", "acme").await;
+        click(&c, "#new-user-submit").await;
+        wait_gone(&c, "#new-user-form").await;
+        wait_for_count(&c, ".user-row", 5).await;
+        wait_for_text(&c, "#users-table", "rita@acme.test").await;
+        let rita: TokenResponse = json_ok(app.login("rita", "correct-horse-3").await, 200).await;
+        assert_eq!(rita.user.name, "Rita Reader");
+        assert_eq!(rita.user.tenant_id, noor.user.tenant_id, "in acme");
     })
     .await;
 }

@@ -351,8 +351,36 @@ async fn a_member_reads_the_agent_prompts_and_what_each_agent_runs_with(b: Backe
             "You are Tessera's assistant.\n\nAnswer politely.\n\nPlan before acting."
         );
         wait_for_text(&c, "#composed-meta", "version 1").await;
+
+        // Completing is final: the row keeps only Delete; deleting removes the project.
+        c.goto(&format!("{}/org/projects", app.address))
+            .await
+            .unwrap();
+        let row = format!(".project-row[data-project-id='{id}']");
+        click(&c, &format!("{row} .complete-project")).await;
+        wait_for_text(&c, ".modal", "can no longer be edited").await;
+        click(&c, "#confirm-project-action").await;
+        find(&c, &format!("{row}[data-status='completed']")).await;
+        let left = c
+            .find_all(Locator::Css(&format!(
+                "{row} .edit-project, {row} .complete-project"
+            )))
+            .await
+            .unwrap();
+        assert!(left.is_empty(), "a completed project is not edited");
+        click(&c, &format!("{row} .delete-project")).await;
+        wait_for_text(&c, ".modal", "cannot be undone").await;
+        click(&c, "#confirm-project-action").await;
+        wait_for_text(&c, "main", "No projects yet").await;
     })
     .await;
+    let left: Vec<Value> = json_ok(
+        app.get("/api/tenant/projects", Some(&member.access_token))
+            .await,
+        200,
+    )
+    .await;
+    assert!(left.is_empty(), "{left:?}");
 }
 
 async fn an_org_admin_reads_its_codes_and_revokes_a_device(b: Backend) {

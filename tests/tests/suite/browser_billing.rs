@@ -138,6 +138,17 @@ async fn staff_adjust_a_low_reserve_see_the_ledger_and_badge_change_and_export_c
         find(&c, ".modal-footer .btn-secondary").await.click().await.unwrap();
         wait_for_none(&c, ".ledger-entry").await;
 
+        // A threshold above the 50.00 USD balance makes acme's reserve low again.
+        find(&c, &format!("{acme} .edit-threshold")).await.click().await.unwrap();
+        let amount = find(&c, "#threshold-amount").await;
+        amount.clear().await.unwrap();
+        amount.send_keys("75.00").await.unwrap();
+        find(&c, "#threshold-submit").await.click().await.unwrap();
+        wait_for_text(&c, "#billing-notice", "threshold is now 75.00 USD").await;
+        wait_for_none(&c, "#threshold-form").await;
+        wait_for_text(&c, &format!("{acme} .account-status"), "Low balance").await;
+        wait_for_text(&c, low_card, &low.to_string()).await;
+
         // The export works through the authorised client and reports no error.
         find(&c, "#export-csv").await.click().await.unwrap();
         wait_for_text(&c, "#export-result", "Exported").await;
@@ -176,7 +187,7 @@ async fn staff_adjust_a_low_reserve_see_the_ledger_and_badge_change_and_export_c
         .unwrap_or_else(|| panic!("no acme row in {csv}"));
     let fields: Vec<&str> = row.split(',').collect();
     assert_eq!(fields[2], "5000", "{row}");
-    assert_eq!(fields[5], "active", "{row}");
+    assert_eq!(fields[5], "low_balance", "below its 75.00 USD threshold: {row}");
 }
 
 async fn an_org_admin_sees_the_reserve_and_opens_a_pending_top_up(b: Backend) {

@@ -187,7 +187,10 @@ async fn staff_adjust_a_low_reserve_see_the_ledger_and_badge_change_and_export_c
         .unwrap_or_else(|| panic!("no acme row in {csv}"));
     let fields: Vec<&str> = row.split(',').collect();
     assert_eq!(fields[2], "5000", "{row}");
-    assert_eq!(fields[5], "low_balance", "below its 75.00 USD threshold: {row}");
+    assert_eq!(
+        fields[5], "low_balance",
+        "below its 75.00 USD threshold: {row}"
+    );
 }
 
 async fn an_org_admin_sees_the_reserve_and_opens_a_pending_top_up(b: Backend) {

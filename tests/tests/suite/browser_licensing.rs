@@ -288,6 +288,30 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
         )
         .await;
         assert_eq!(listed.total, 1);
+        // Staff revoke it after confirming; the status filter finds it among the revoked
+        // and not among the active.
+        click(&c, ".device-row .revoke-device").await;
+        click(&c, "#confirm-revoke").await;
+        wait_for_text(&c, ".device-row", "Revoked").await;
+        find(&c, "#devices-status-filter")
+            .await
+            .select_by_value("active")
+            .await
+            .unwrap();
+        wait_for_count(&c, ".device-row", 0).await;
+        find(&c, "#devices-status-filter")
+            .await
+            .select_by_value("revoked")
+            .await
+            .unwrap();
+        wait_for_count(&c, ".device-row", 1).await;
+        let revoked: Paged<DeviceView> = json_ok(
+            app.list_devices(admin, &format!("tenant={slug}&status=revoked"))
+                .await,
+            200,
+        )
+        .await;
+        assert_eq!(revoked.total, 1);
 
         // Deletion: the dialog shows exactly what the API counts, and waits for the slug.
         c.goto(&format!("{}/platform/tenants/{slug}", app.address))

@@ -19,6 +19,7 @@ on_both_databases!(
     a_member_quick_adds_from_a_suggestion_then_edits_and_deletes_the_entry,
     staff_find_a_user_deactivate_them_and_see_it_in_the_audit_log,
     staff_mail_a_reset_link_and_the_person_chooses_a_new_password_once,
+    a_person_pages_through_a_long_worklog_and_filters_it,
 );
 
 /// Signs in through the sign-in page and waits for the shell to greet `name`.
@@ -544,6 +545,64 @@ async fn staff_mail_a_reset_link_and_the_person_chooses_a_new_password_once(b: B
                 .as_u16(),
             200
         );
+    })
+    .await;
+}
+
+async fn a_person_pages_through_a_long_worklog_and_filters_it(b: Backend) {
+    let app = spawn_spa_app(b, &[]).await;
+    let ada = app.register("acme", "ada@acme.test", "ada").await;
+    let today = Local::now().date_naive();
+    // One entry a day for 60 days, more than a slice of 50; every third a code review.
+    for n in 0..60u64 {
+        let what = if n % 3 == 0 {
+            "Code review"
+        } else {
+            "Support call"
+        };
+        let day = today.checked_sub_days(Days::new(n)).unwrap().to_string();
+        app.log_work(&ada.access_token, &day, 30, what).await;
+    }
+    let app = &app;
+
+    with_browser(|c| async move {
+        sign_in(&c, app, "ada", "correct-horse-1", "Org acme").await;
+        click(&c, "a.nav-link[href='/worklog']").await;
+        wait_for_count(&c, ".worklog-entry", 50).await;
+        click(&c, "#worklog-load-more").await;
+        wait_for_count(&c, ".worklog-entry", 60).await;
+        wait_for_text(&c, "#worklog-end", "That is everything.").await;
+
+        // Words in the description: the 20 reviews, in one slice. (Applying a filter
+        // under a list with "Load more" used to panic in the page and change nothing.)
+        retype(&c, "#filter-search", "code REVIEW").await;
+        click(&c, "#filter-apply").await;
+        wait_for_count(&c, ".worklog-entry", 20).await;
+        wait_for_text(&c, "#worklog-end", "That is everything.").await;
+        // And a week, both ends included: 7 days, 3 of them reviews.
+        let from = today.checked_sub_days(Days::new(6)).unwrap();
+        c.execute(
+            "const set = (id, v) => { const el = document.getElementById(id); el.value = v;
+                 el.dispatchEvent(new Event('input', { bubbles: true })); };
+             set('filter-from', arguments[0]); set('filter-to', arguments[1]);",
+            vec![json!(from.to_string()), json!(today.to_string())],
+        )
+        .await
+        .unwrap();
+        click(&c, "#filter-apply").await;
+        wait_for_count(&c, ".worklog-entry", 3).await;
+        // Emptied as a person does (WebDriver's clear sends no input event).
+        let search = find(&c, "#filter-search").await;
+        for _ in 0.."code REVIEW".len() {
+            search.send_keys(&Key::Backspace.to_string()).await.unwrap();
+        }
+        click(&c, "#filter-apply").await;
+        wait_for_count(&c, ".worklog-entry", 7).await;
+        wait_for_count(&c, ".worklog-day", 7).await;
+
+        // Clear shows the first slice of everything again.
+        click(&c, "#filter-clear").await;
+        wait_for_count(&c, ".worklog-entry", 50).await;
     })
     .await;
 }

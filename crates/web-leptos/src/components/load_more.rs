@@ -77,22 +77,31 @@ impl<S: Cursored + Send + Sync + 'static> MorePages<S> {
     }
 
     /// The cursor after the last loaded slice, given the first one's.
-    pub fn next(&self, first: Option<String>) -> Signal<Option<String>> {
+    ///
+    /// A closure over `more`, which the page owns, and not a derived signal: a derived
+    /// signal would belong to the list's view, and a new first slice (a filter applied)
+    /// replaces that view while the button's pending update still reads it. Reading a
+    /// disposed signal panics, and the filter never applied.
+    pub fn next(
+        &self,
+        first: Option<String>,
+    ) -> impl Fn() -> Option<String> + Clone + Send + Sync + 'static {
         let more = self.more;
-        Signal::derive(move || {
+        move || {
             more.with(|pages| match pages.last() {
                 Some(last) => last.next_cursor(),
                 None => first.clone(),
             })
-        })
+        }
     }
 }
 
 impl<T: Clone + Send + Sync + 'static> MorePages<CursorPage<T>> {
-    /// Every loaded item: the first slice's `first`, then those loaded since.
-    pub fn items(&self, first: Vec<T>) -> Signal<Vec<T>> {
+    /// Every loaded item: the first slice's `first`, then those loaded since (a closure,
+    /// for the reason given at [`MorePages::next`]).
+    pub fn items(&self, first: Vec<T>) -> impl Fn() -> Vec<T> + Clone + Send + Sync + 'static {
         let more = self.more;
-        Signal::derive(move || {
+        move || {
             more.with(|pages| {
                 first
                     .iter()
@@ -100,7 +109,7 @@ impl<T: Clone + Send + Sync + 'static> MorePages<CursorPage<T>> {
                     .cloned()
                     .collect()
             })
-        })
+        }
     }
 }
 
@@ -120,8 +129,8 @@ pub fn LoadMore(
     /// The end line's text.
     #[prop(default = "That is everything.")]
     end_text: &'static str,
-    /// The next cursor; `None` at the end.
-    next: Signal<Option<String>>,
+    /// The next cursor; `None` at the end ([`MorePages::next`]).
+    next: impl Fn() -> Option<String> + Send + Sync + 'static,
     /// Loads the slice at a cursor.
     load: Action<String, Result<(), ApiError>>,
 ) -> impl IntoView {
@@ -137,7 +146,7 @@ pub fn LoadMore(
     view! {
         {failure}
         <div class=class>
-            {move || match next.get() {
+            {move || match next() {
                 Some(cursor) => view! {
                     <button type="button" id=id class=button_class
                         disabled=move || loading.get()

@@ -157,7 +157,7 @@ fn trail(first: Slice, pages: MorePages<Slice>, filtered: bool) -> AnyView {
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || events.get() key=|e| e.id children=event_rows/>
+                    <For each=events key=|e| e.id children=event_rows/>
                 </tbody>
             </table>
         </div>

@@ -110,7 +110,7 @@ fn feed(first: Slice, pages: MorePages<Slice>, filtered: bool) -> AnyView {
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || mails.get() key=|m| m.id children=mail_rows/>
+                    <For each=mails key=|m| m.id children=mail_rows/>
                 </tbody>
             </table>
         </div>

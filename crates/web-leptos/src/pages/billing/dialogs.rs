@@ -157,7 +157,7 @@ fn entries(first: Slice, pages: MorePages<Slice>) -> AnyView {
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || all.get() key=|e| e.id children=entry_row/>
+                    <For each=all key=|e| e.id children=entry_row/>
                 </tbody>
             </table>
         </div>

@@ -51,7 +51,7 @@ pub fn UsageEventList(
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || events.get() key=|e| e.id children=usage_event_row/>
+                        <For each=events key=|e| e.id children=usage_event_row/>
                     </tbody>
                 </table>
             </div>

@@ -327,13 +327,13 @@ fn timeline(
     }
     let next = pages.next(first.next_cursor.clone());
     let more = pages.more;
-    let days =
-        Memo::new(move |_| more.with(|pages| group_days(std::iter::once(&first).chain(pages))));
+    // A closure over `more`, which the page owns, for the reason given at `MorePages::next`.
+    let days = move || more.with(|pages| group_days(std::iter::once(&first).chain(pages)));
     let now = today();
     view! {
         <div class="timeline" id="worklog-timeline">
             <For
-                each=move || days.get()
+                each=days
                 key=Day::key
                 children=move |day| day_view(day, now, ask_delete)
             />

@@ -600,9 +600,12 @@ async fn a_person_pages_through_a_long_worklog_and_filters_it(b: Backend) {
         wait_for_count(&c, ".worklog-entry", 7).await;
         wait_for_count(&c, ".worklog-day", 7).await;
 
-        // Clear shows the first slice of everything again.
+        // Clear shows everything again, a slice at a time.
         click(&c, "#filter-clear").await;
         wait_for_count(&c, ".worklog-entry", 50).await;
+        click(&c, "#worklog-load-more").await;
+        wait_for_count(&c, ".worklog-entry", 60).await;
+        wait_for_text(&c, "#worklog-end", "That is everything.").await;
     })
     .await;
 }

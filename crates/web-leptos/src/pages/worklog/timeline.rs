@@ -120,6 +120,12 @@ pub fn WorklogPage() -> impl IntoView {
     let pages =
         MorePages::new(move |cursor| api::worklogs::list(applied.get_untracked(), Some(cursor)));
 
+    // The first slice's cursor, and whether it had entries, are kept by the page: "Load
+    // more" sits outside the loader's transition. Inside it, the button of the list being
+    // replaced could stay on screen: after Load more, a filter and Clear, it said "That is
+    // everything." with 10 entries still to come.
+    let first_next = RwSignal::new(None::<String>);
+    let listed = RwSignal::new(false);
     let first = LocalResource::new(move || {
         let filter = applied.get();
         reload.track();
@@ -127,8 +133,21 @@ pub fn WorklogPage() -> impl IntoView {
             q.saved.track();
         }
         pages.restart();
-        api::worklogs::list(filter, None)
+        let slice = api::worklogs::list(filter, None);
+        async move {
+            let slice = slice.await?;
+            first_next.set(slice.next_cursor.clone());
+            listed.set(!slice.items.is_empty());
+            Ok::<_, ApiError>(slice)
+        }
     });
+    let more = pages.more;
+    let next = move || {
+        more.with(|loaded| match loaded.last() {
+            Some(last) => last.next_cursor.clone(),
+            None => first_next.get(),
+        })
+    };
 
     let deleting = RwSignal::new(None::<Worklog>);
     let delete = Action::new_local(move |id: &Uuid| {
@@ -231,6 +250,10 @@ pub fn WorklogPage() -> impl IntoView {
                 first.await.map(|slice| timeline(slice, pages, actions, filtered(), quick))
             })}
         </Loader>
+        <Show when=move || listed.get()>
+            <LoadMore class="timeline-end" id="worklog-load-more" end_id="worklog-end"
+                next=next load=pages.load/>
+        </Show>
         <ConfirmDialog
             open=Signal::derive(move || deleting.with(Option::is_some))
             on_close=move |()| deleting.set(None)
@@ -290,7 +313,7 @@ fn PersonFilter(
     })
 }
 
-/// The loaded days, or the empty state, and the "Load more" button.
+/// The loaded days, or the empty state ("Load more" is the page's).
 fn timeline(
     first: Slice,
     pages: MorePages<Slice>,
@@ -325,7 +348,6 @@ fn timeline(
         }
         .into_any();
     }
-    let next = pages.next(first.next_cursor.clone());
     let more = pages.more;
     // A closure over `more`, which the page owns, for the reason given at `MorePages::next`.
     let days = move || more.with(|pages| group_days(std::iter::once(&first).chain(pages)));
@@ -338,7 +360,6 @@ fn timeline(
                 children=move |day| day_view(day, now, ask_delete)
             />
         </div>
-        <LoadMore class="timeline-end" id="worklog-load-more" end_id="worklog-end" next=next load=pages.load/>
     }
     .into_any()
 }

@@ -12,6 +12,7 @@ pub mod codes;
 pub mod config;
 pub mod csv;
 pub mod cursor;
+pub mod days;
 pub mod db;
 pub mod error;
 pub mod events;

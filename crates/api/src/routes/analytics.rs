@@ -13,6 +13,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
+use crate::days;
 use crate::error::{ApiError, ApiResult};
 use crate::sql::Sql;
 use crate::state::AppState;
@@ -51,17 +52,11 @@ pub async fn get_analytics(
     auth.require(Role::Admin)?;
     let to = q.to.unwrap_or_else(|| Utc::now().date_naive());
     let from = q.from.unwrap_or(to - Days::new(29));
-    if from > to {
-        return Err(ApiError::field("from", "must not be after `to`"));
-    }
+    days::ordered(Some(from), Some(to))?;
     if (to - from).num_days() >= MAX_DAYS {
         return Err(ApiError::field("to", "ask for at most 366 days"));
     }
-    let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-    let end = (to + Days::new(1))
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or_default()
-        .and_utc();
+    let (start, end) = (days::start(from), days::end(to));
     let backend = state.db.get_database_backend();
     let day_of = |col: &str| match backend {
         DbBackend::Postgres => format!("to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"),

@@ -27,6 +27,7 @@ use crate::auth::{AuthUser, ClientIp};
 use crate::body::Json;
 use crate::csv::csv_field;
 use crate::cursor;
+use crate::days;
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency;
 use crate::ledger::{self, NewEntry, entry_view};
@@ -58,15 +59,8 @@ fn range(
     let today = Utc::now().date_naive();
     let to = to.unwrap_or(today);
     let from = from.unwrap_or_else(|| today.with_day0(0).unwrap_or(today));
-    if from > to {
-        return Err(ApiError::field("from", "must not be after `to`"));
-    }
-    let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-    let end = (to + chrono::Days::new(1))
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or_default()
-        .and_utc();
-    Ok((start, end))
+    days::ordered(Some(from), Some(to))?;
+    Ok((days::start(from), days::end(to)))
 }
 
 /// One computed account row from the database.

@@ -1,7 +1,7 @@
 //! `GET /admin/api/dashboard`: the staff dashboard's key figures.
 
 use actix_web::{get, web};
-use chrono::{NaiveTime, Utc};
+use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use tessera_domain::Role;
 use tessera_domain::code::CodeStatus;
@@ -11,6 +11,7 @@ use tessera_domain::plan::SYSTEM_TENANT;
 
 use crate::auth::AuthUser;
 use crate::codes::status_condition;
+use crate::days;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -32,7 +33,7 @@ pub async fn get_dashboard(
 ) -> ApiResult<web::Json<DashboardView>> {
     auth.require(Role::Admin)?;
     let now = Utc::now();
-    let midnight = now.date_naive().and_time(NaiveTime::MIN).and_utc();
+    let midnight = days::start(now.date_naive());
     let db = &state.db;
     let tenants = tenant::Entity::find()
         .filter(tenant::Column::Slug.ne(SYSTEM_TENANT))

@@ -23,6 +23,7 @@ use uuid::Uuid;
 use crate::auth::AuthUser;
 use crate::body::Json;
 use crate::cursor;
+use crate::days;
 use crate::error::{ApiError, ApiResult};
 use crate::ledger::{self, NewEntry};
 use crate::lookup::tenant_by_ref;
@@ -375,9 +376,7 @@ async fn rollups(
     let today = Utc::now().date_naive();
     let to = q.to.unwrap_or(today);
     let from = q.from.unwrap_or(to - chrono::Days::new(30));
-    if from > to {
-        return Err(ApiError::field("from", "must not be after `to`"));
-    }
+    days::ordered(Some(from), Some(to))?;
     let mut s = usage_rollup::Entity::find().filter(usage_rollup::Column::Day.between(from, to));
     if let Some(t) = tenant_id {
         s = s.filter(usage_rollup::Column::TenantId.eq(t));
@@ -477,21 +476,13 @@ async fn event_feed(
     q: &UsageEventQuery,
     tenant_id: Uuid,
 ) -> ApiResult<CursorPage<UsageEvent>> {
-    if let (Some(from), Some(to)) = (q.from, q.to)
-        && from > to
-    {
-        return Err(ApiError::field("from", "must not be after `to`"));
-    }
+    days::ordered(q.from, q.to)?;
     let mut s = usage_event::Entity::find().filter(usage_event::Column::TenantId.eq(tenant_id));
     if let Some(from) = q.from {
-        s = s.filter(
-            usage_event::Column::OccurredAt.gte(from.and_time(chrono::NaiveTime::MIN).and_utc()),
-        );
+        s = s.filter(usage_event::Column::OccurredAt.gte(days::start(from)));
     }
-    if let Some(next_day) = q.to.and_then(|to| to.succ_opt()) {
-        s = s.filter(
-            usage_event::Column::OccurredAt.lt(next_day.and_time(chrono::NaiveTime::MIN).and_utc()),
-        );
+    if let Some(to) = q.to {
+        s = s.filter(usage_event::Column::OccurredAt.lt(days::end(to)));
     }
     if let Some(k) = q.kind.as_deref().filter(|k| !k.is_empty()) {
         s = s.filter(usage_event::Column::Kind.eq(k));

@@ -24,6 +24,7 @@ use crate::auth::AuthUser;
 use crate::body::Json;
 use crate::csv::csv_field;
 use crate::cursor::{self, DateCursor};
+use crate::days;
 use crate::error::{ApiError, ApiResult};
 use crate::paging;
 use crate::state::AppState;
@@ -204,11 +205,7 @@ pub async fn list_worklogs(
     q: web::Query<WorklogQuery>,
 ) -> ApiResult<web::Json<WorklogPage>> {
     let limit = cursor::limit(q.limit)?;
-    if let (Some(from), Some(to)) = (q.from, q.to)
-        && from > to
-    {
-        return Err(ApiError::field("from", "must not be after `to`"));
-    }
+    days::ordered(q.from, q.to)?;
     let (tenant, user_id) = subject(&state, &auth, q.user).await?;
     let mut page = filtered(&q, tenant, user_id);
     if let Some(c) = q.cursor.as_deref().filter(|c| !c.is_empty()) {
@@ -506,9 +503,7 @@ pub async fn export_worklogs(
     auth: AuthUser,
     q: web::Query<ExportQuery>,
 ) -> ApiResult<HttpResponse> {
-    if q.from > q.to {
-        return Err(ApiError::field("from", "must not be after `to`"));
-    }
+    days::ordered(Some(q.from), Some(q.to))?;
     if (q.to - q.from).num_days() > 366 {
         return Err(ApiError::field("to", "export at most one year at a time"));
     }

@@ -34,6 +34,9 @@ pub struct MorePages<S: 'static> {
     generation: StoredValue<u64>,
     /// Fetches the slice at a cursor and appends it.
     pub load: Action<String, Result<(), ApiError>>,
+    /// The first slice's cursor, for a button kept outside the list's view
+    /// ([`MorePages::first_arrived`]).
+    first_next: RwSignal<Option<String>>,
 }
 
 impl<S: 'static> Clone for MorePages<S> {
@@ -67,6 +70,26 @@ impl<S: Cursored + Send + Sync + 'static> MorePages<S> {
             more,
             generation,
             load,
+            first_next: RwSignal::new(None),
+        }
+    }
+
+    /// Records a new first slice, for [`MorePages::next_cursor`].
+    pub fn first_arrived(&self, first: &S) {
+        self.first_next.set(first.next_cursor());
+    }
+
+    /// The cursor after the last loaded slice, or the first slice's as recorded by
+    /// [`MorePages::first_arrived`]. For a "Load more" outside the loader's transition:
+    /// inside it, the button of a list being replaced can stay on screen (after a filter
+    /// and Clear it said "That is everything." with more to come).
+    pub fn next_cursor(&self) -> impl Fn() -> Option<String> + Copy + Send + Sync + use<S> {
+        let (more, first_next) = (self.more, self.first_next);
+        move || {
+            more.with(|pages| match pages.last() {
+                Some(last) => last.next_cursor(),
+                None => first_next.get(),
+            })
         }
     }
 

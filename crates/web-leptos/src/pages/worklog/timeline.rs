@@ -120,11 +120,8 @@ pub fn WorklogPage() -> impl IntoView {
     let pages =
         MorePages::new(move |cursor| api::worklogs::list(applied.get_untracked(), Some(cursor)));
 
-    // The first slice's cursor, and whether it had entries, are kept by the page: "Load
-    // more" sits outside the loader's transition. Inside it, the button of the list being
-    // replaced could stay on screen: after Load more, a filter and Clear, it said "That is
-    // everything." with 10 entries still to come.
-    let first_next = RwSignal::new(None::<String>);
+    // Whether the first slice had entries: "Load more" sits outside the loader's
+    // transition (see `MorePages::next_cursor`) and shows only under a list.
     let listed = RwSignal::new(false);
     let first = LocalResource::new(move || {
         let filter = applied.get();
@@ -136,18 +133,11 @@ pub fn WorklogPage() -> impl IntoView {
         let slice = api::worklogs::list(filter, None);
         async move {
             let slice = slice.await?;
-            first_next.set(slice.next_cursor.clone());
+            pages.first_arrived(&slice);
             listed.set(!slice.items.is_empty());
             Ok::<_, ApiError>(slice)
         }
     });
-    let more = pages.more;
-    let next = move || {
-        more.with(|loaded| match loaded.last() {
-            Some(last) => last.next_cursor.clone(),
-            None => first_next.get(),
-        })
-    };
 
     let deleting = RwSignal::new(None::<Worklog>);
     let delete = Action::new_local(move |id: &Uuid| {
@@ -252,7 +242,7 @@ pub fn WorklogPage() -> impl IntoView {
         </Loader>
         <Show when=move || listed.get()>
             <LoadMore class="timeline-end" id="worklog-load-more" end_id="worklog-end"
-                next=next load=pages.load/>
+                next=pages.next_cursor() load=pages.load/>
         </Show>
         <ConfirmDialog
             open=Signal::derive(move || deleting.with(Option::is_some))

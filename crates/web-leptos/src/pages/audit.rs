@@ -83,8 +83,7 @@ fn AuditTrail() -> impl IntoView {
 
     let first = LocalResource::new(move || {
         let filter = applied.get();
-        pages.restart();
-        api::audit::list(filter, None)
+        pages.first(api::audit::list(filter, None))
     });
 
     let apply = move |ev: SubmitEvent| {
@@ -109,7 +108,7 @@ fn AuditTrail() -> impl IntoView {
             {staff.then(|| view! { <TextField id="audit-tenant" label="Tenant" value=tenant placeholder="Slug or id"/> })}
             <div class="filter-actions">
                 <button type="submit" id="audit-apply" class="btn btn-primary">"Apply"</button>
-                <button type="button" class="btn btn-ghost" on:click=clear>"Clear"</button>
+                <button type="button" id="audit-clear" class="btn btn-ghost" on:click=clear>"Clear"</button>
             </div>
         </form>
         <Loader text="Loading the audit log…">
@@ -117,6 +116,7 @@ fn AuditTrail() -> impl IntoView {
                 first.await.map(|slice| trail(slice, pages, applied.get_untracked() != AuditFilter::default()))
             })}
         </Loader>
+        <LoadMore pages=pages class="timeline-end" id="audit-load-more" end_id="audit-end"/>
     }
 }
 
@@ -140,7 +140,6 @@ fn trail(first: Slice, pages: MorePages<Slice>, filtered: bool) -> AnyView {
         }
         .into_any();
     }
-    let next = pages.next(first.next_cursor.clone());
     // Audit events are immutable, so rows are keyed by id alone and never re-render.
     let events = pages.items(first.items);
     view! {
@@ -161,7 +160,6 @@ fn trail(first: Slice, pages: MorePages<Slice>, filtered: bool) -> AnyView {
                 </tbody>
             </table>
         </div>
-        <LoadMore class="timeline-end" id="audit-load-more" end_id="audit-end" next=next load=pages.load/>
     }
     .into_any()
 }

@@ -47,8 +47,7 @@ fn Outbox() -> impl IntoView {
         MorePages::new(move |cursor| api::outbox::list(applied.get_untracked(), Some(cursor)));
     let first = LocalResource::new(move || {
         let to = applied.get();
-        pages.restart();
-        api::outbox::list(to, None)
+        pages.first(api::outbox::list(to, None))
     });
     let apply = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -63,7 +62,7 @@ fn Outbox() -> impl IntoView {
             <TextField id="outbox-to" label="Recipient" value=to placeholder="E-mail address"/>
             <div class="filter-actions">
                 <button type="submit" id="outbox-apply" class="btn btn-primary">"Apply"</button>
-                <button type="button" class="btn btn-ghost" on:click=clear>"Clear"</button>
+                <button type="button" id="outbox-clear" class="btn btn-ghost" on:click=clear>"Clear"</button>
             </div>
         </form>
         <Loader text="Loading the outbox…">
@@ -71,6 +70,7 @@ fn Outbox() -> impl IntoView {
                 first.await.map(|slice| feed(slice, pages, !applied.get_untracked().is_empty()))
             })}
         </Loader>
+        <LoadMore pages=pages class="timeline-end" id="outbox-load-more" end_id="outbox-end"/>
     }
 }
 
@@ -94,7 +94,6 @@ fn feed(first: Slice, pages: MorePages<Slice>, filtered: bool) -> AnyView {
         }
         .into_any();
     }
-    let next = pages.next(first.next_cursor.clone());
     let mails = pages.items(first.items);
     view! {
         <div class="table-wrap">
@@ -114,7 +113,6 @@ fn feed(first: Slice, pages: MorePages<Slice>, filtered: bool) -> AnyView {
                 </tbody>
             </table>
         </div>
-        <LoadMore class="timeline-end" id="outbox-load-more" end_id="outbox-end" next=next load=pages.load/>
     }
     .into_any()
 }

@@ -78,9 +78,8 @@ pub fn LedgerDialog(
         });
         let first = LocalResource::new(move || {
             version.track();
-            pages.restart();
             let slug = slug.clone();
-            async move { api::ledger(&slug, None).await }
+            pages.first(async move { api::ledger(&slug, None).await })
         });
         view! {
             <p class="billing-ledger-head">
@@ -92,6 +91,9 @@ pub fn LedgerDialog(
                     first.await.map(|slice| entries(slice, pages))
                 })}
             </Loader>
+            <LoadMore pages=pages class="billing-ledger-end" id="ledger-load-more"
+                button_class="btn btn-secondary btn-sm" end_id="ledger-end"
+                end_text="That is every entry."/>
         }
         .into_any()
     };
@@ -139,7 +141,6 @@ fn entries(first: Slice, pages: MorePages<Slice>) -> AnyView {
         }
         .into_any();
     };
-    let next = pages.next(first.next_cursor.clone());
     let all = pages.items(first.items);
     view! {
         <p class="billing-ledger-balance">
@@ -161,8 +162,6 @@ fn entries(first: Slice, pages: MorePages<Slice>) -> AnyView {
                 </tbody>
             </table>
         </div>
-        <LoadMore class="billing-ledger-end" id="ledger-load-more" button_class="btn btn-secondary btn-sm"
-            end_id="ledger-end" end_text="That is every entry." next=next load=pages.load/>
     }
     .into_any()
 }

@@ -20,10 +20,7 @@ pub fn UsageEventList(
 ) -> impl IntoView {
     let more_for = tenant.clone();
     let pages = MorePages::new(move |cursor| api::usage_events(more_for.clone(), Some(cursor)));
-    let first = LocalResource::new(move || {
-        pages.restart();
-        api::usage_events(tenant.clone(), None)
-    });
+    let first = LocalResource::new(move || pages.first(api::usage_events(tenant.clone(), None)));
     let feed = move |first: CursorPage<UsageEvent>| {
         if first.items.is_empty() {
             return view! {
@@ -33,7 +30,6 @@ pub fn UsageEventList(
             }
             .into_any();
         }
-        let next = pages.next(first.next_cursor.clone());
         let events = pages.items(first.items);
         view! {
             <div class="table-wrap">
@@ -55,8 +51,6 @@ pub fn UsageEventList(
                     </tbody>
                 </table>
             </div>
-            <LoadMore class="timeline-end" id="usage-events-load-more" end_id="usage-events-end"
-                next=next load=pages.load/>
         }
         .into_any()
     };
@@ -66,6 +60,7 @@ pub fn UsageEventList(
             <Loader text="Loading usage events…">
                 {move || Suspend::new(async move { first.await.map(feed) })}
             </Loader>
+            <LoadMore pages=pages class="timeline-end" id="usage-events-load-more" end_id="usage-events-end"/>
         </section>
     }
 }

@@ -194,7 +194,7 @@ fn TenantList() -> impl IntoView {
                 options=status_options
                 on_change=on_status
             />
-            <button type="button" class="btn btn-ghost btn-sm" on:click=clear_filters>"Clear filters"</button>
+            <button type="button" id="tenants-clear" class="btn btn-ghost btn-sm" on:click=clear_filters>"Clear filters"</button>
             {move || updating.get().then(|| view! { <Spinner label="Updating the list"/> })}
         </div>
         <Loader text="Loading tenants…" set_pending=set_updating>

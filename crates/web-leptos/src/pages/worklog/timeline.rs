@@ -120,23 +120,13 @@ pub fn WorklogPage() -> impl IntoView {
     let pages =
         MorePages::new(move |cursor| api::worklogs::list(applied.get_untracked(), Some(cursor)));
 
-    // Whether the first slice had entries: "Load more" sits outside the loader's
-    // transition (see `MorePages::next_cursor`) and shows only under a list.
-    let listed = RwSignal::new(false);
     let first = LocalResource::new(move || {
         let filter = applied.get();
         reload.track();
         if let Some(q) = quick {
             q.saved.track();
         }
-        pages.restart();
-        let slice = api::worklogs::list(filter, None);
-        async move {
-            let slice = slice.await?;
-            pages.first_arrived(&slice);
-            listed.set(!slice.items.is_empty());
-            Ok::<_, ApiError>(slice)
-        }
+        pages.first(api::worklogs::list(filter, None))
     });
 
     let deleting = RwSignal::new(None::<Worklog>);
@@ -240,10 +230,7 @@ pub fn WorklogPage() -> impl IntoView {
                 first.await.map(|slice| timeline(slice, pages, actions, filtered(), quick))
             })}
         </Loader>
-        <Show when=move || listed.get()>
-            <LoadMore class="timeline-end" id="worklog-load-more" end_id="worklog-end"
-                next=pages.next_cursor() load=pages.load/>
-        </Show>
+        <LoadMore pages=pages class="timeline-end" id="worklog-load-more" end_id="worklog-end"/>
         <ConfirmDialog
             open=Signal::derive(move || deleting.with(Option::is_some))
             on_close=move |()| deleting.set(None)

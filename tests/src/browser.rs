@@ -142,6 +142,15 @@ pub async fn click(client: &Client, css: &str) {
     find(client, css).await.click().await.unwrap();
 }
 
+/// Picks the option with `value` in the select `css` matches (waiting for it to appear).
+pub async fn choose(client: &Client, css: &str, value: &str) {
+    find(client, css)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("{css} has no option {value:?}: {e}"));
+}
+
 /// Replaces the text of an input or textarea as a person would: clear, then type.
 pub async fn retype(client: &Client, css: &str, text: &str) {
     let input = find(client, css).await;

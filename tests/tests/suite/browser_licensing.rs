@@ -12,7 +12,8 @@ use tessera_domain::device::DeviceView;
 use tessera_domain::page::Paged;
 use tessera_domain::plan::{PlanView, auto_code_count};
 use tessera_tests::browser::{
-    click, find, retype, spawn_spa_app, wait_for_count, wait_for_path, wait_for_text, with_browser,
+    choose, click, find, retype, spawn_spa_app, wait_for_count, wait_for_path, wait_for_text,
+    with_browser,
 };
 use tessera_tests::*;
 
@@ -145,11 +146,7 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
         retype(&c, "#tenant-slug", slug).await;
         retype(&c, "#tenant-name", "Acme Browser Corp").await;
         retype(&c, "#tenant-email", "ops@acme.test").await;
-        find(&c, "#tenant-plan")
-            .await
-            .select_by_value("pro")
-            .await
-            .unwrap();
+        choose(&c, "#tenant-plan", "pro").await;
         click(&c, "#tenant-create-submit").await;
         wait_for_text(&c, "#tenant-created", slug).await;
         let shown = texts(&wait_for_count(&c, ".generated-code", auto_codes).await).await;
@@ -216,11 +213,7 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
         // Its usage events, read through the staff endpoint: none yet.
         wait_for_text(&c, "#usage-events-panel", "No usage events yet").await;
         // Cancel the subscription: the Pro period ends and a canceled one is current.
-        find(&c, "#subscription-status")
-            .await
-            .select_by_value("canceled")
-            .await
-            .unwrap();
+        choose(&c, "#subscription-status", "canceled").await;
         click(&c, "#subscription-change-submit").await;
         let periods = wait_for_count(&c, ".subscription-row", 2).await;
         let current = periods[0].text().await.unwrap();
@@ -293,17 +286,9 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
         click(&c, ".device-row .revoke-device").await;
         click(&c, "#confirm-revoke").await;
         wait_for_text(&c, ".device-row", "Revoked").await;
-        find(&c, "#devices-status-filter")
-            .await
-            .select_by_value("active")
-            .await
-            .unwrap();
+        choose(&c, "#devices-status-filter", "active").await;
         wait_for_count(&c, ".device-row", 0).await;
-        find(&c, "#devices-status-filter")
-            .await
-            .select_by_value("revoked")
-            .await
-            .unwrap();
+        choose(&c, "#devices-status-filter", "revoked").await;
         wait_for_count(&c, ".device-row", 1).await;
         let revoked: Paged<DeviceView> = json_ok(
             app.list_devices(admin, &format!("tenant={slug}&status=revoked"))

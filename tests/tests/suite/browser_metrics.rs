@@ -8,7 +8,7 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use tessera_tests::browser::{
-    click, find, spawn_spa_app, wait_for_path, wait_for_text, with_browser,
+    choose, click, find, spawn_spa_app, wait_for_path, wait_for_text, with_browser,
 };
 use tessera_tests::process::TcpProxy;
 use tessera_tests::*;
@@ -88,28 +88,21 @@ async fn staff_read_the_metrics_and_see_an_activation_arrive_live(b: Backend) {
             !refresh.is_enabled().await.unwrap(),
             "only this month recomputes"
         );
-        find(&c, "#metrics-period")
-            .await
-            .select_by_value("")
-            .await
-            .unwrap();
+        choose(&c, "#metrics-period", "").await;
         wait_for_text(&c, ".metrics-meta", &format!("Period {this_month}")).await;
 
         // The rule editor: the shared rule refuses a row without a value before any
         // request; `requests_total > 0` always breaches, so its alert appears on saving.
         find(&c, "#thresholds-empty").await;
         click(&c, "#add-threshold").await;
-        find(&c, ".threshold-row:last-child .threshold-metric")
-            .await
-            .select_by_value("requests_total")
-            .await
-            .unwrap();
+        choose(
+            &c,
+            ".threshold-row:last-child .threshold-metric",
+            "requests_total",
+        )
+        .await;
         let row = ".threshold-row[data-metric='requests_total']";
-        find(&c, &format!("{row} .threshold-severity"))
-            .await
-            .select_by_value("critical")
-            .await
-            .unwrap();
+        choose(&c, &format!("{row} .threshold-severity"), "critical").await;
         click(&c, "#save-thresholds").await;
         wait_for_text(&c, ".threshold-error", "Value must be a number").await;
         type_into(&c, &format!("{row} .threshold-value"), "0").await;

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tessera_domain::auth::TokenResponse;
 use tessera_domain::worklog::{Worklog, WorklogPage};
 use tessera_tests::browser::{
-    click, find, retype, spawn_spa_app, wait_for_path, wait_for_text, with_browser,
+    choose, click, find, retype, spawn_spa_app, wait_for_path, wait_for_text, with_browser,
 };
 use tessera_tests::*;
 
@@ -286,11 +286,7 @@ async fn a_member_quick_adds_from_a_suggestion_then_edits_and_deletes_the_entry(
             .unwrap();
         wait_for_text(&c, "main", "No time logged yet").await;
         find(&c, &format!("#filter-user option[value='{mona_id}']")).await;
-        find(&c, "#filter-user")
-            .await
-            .select_by_value(&mona_id)
-            .await
-            .unwrap();
+        choose(&c, "#filter-user", &mona_id).await;
         find(&c, "#filter-apply").await.click().await.unwrap();
         wait_for_count(&c, ".worklog-entry", 3).await;
         wait_for_text(&c, "#worklog-timeline", "Code review").await;

@@ -8,6 +8,7 @@ mod browser_licensing;
 mod browser_metrics;
 mod browser_outbox;
 mod browser_portal;
+mod browser_staff;
 mod browser_worklog;
 mod errors;
 mod faults;

@@ -1,5 +1,6 @@
 //! The mail outbox page of the built SPA against the real API in headless Chromium: a
-//! super admin finds a one-time code mail by its recipient and reads the code in it.
+//! super admin finds a one-time code mail by its recipient and reads the code in it, and
+//! pages through more mail than one slice holds.
 
 use fantoccini::Locator;
 use tessera_tests::browser::{
@@ -7,7 +8,10 @@ use tessera_tests::browser::{
 };
 use tessera_tests::*;
 
-on_both_databases!(a_super_admin_reads_a_one_time_code_in_the_outbox);
+on_both_databases!(
+    a_super_admin_reads_a_one_time_code_in_the_outbox,
+    a_super_admin_pages_through_the_outbox_and_filters_it,
+);
 
 async fn a_super_admin_reads_a_one_time_code_in_the_outbox(b: Backend) {
     let app = spawn_spa_app(b, &[]).await;
@@ -70,6 +74,61 @@ async fn a_super_admin_reads_a_one_time_code_in_the_outbox(b: Backend) {
         wait_for_text(&c, &format!("{row} .outbox-show"), "Hide").await;
         click(&c, &format!("{row} .outbox-show")).await;
         wait_for_count(&c, ".outbox-body", 0).await;
+    })
+    .await;
+}
+
+async fn a_super_admin_pages_through_the_outbox_and_filters_it(b: Backend) {
+    let app = spawn_spa_app(b, &[]).await;
+    let ada = app.register("acme", "ada@acme.test", "ada").await;
+    app.register("globex", "hank@globex.test", "hank").await;
+    let admin = app.admin_tokens().await;
+    // 55 reset links for ada and one code for hank: more mail than a slice of 50.
+    let reset = format!("/admin/api/users/{}/reset-password", ada.user.id);
+    for _ in 0..55 {
+        let res = app
+            .post(&reset, &serde_json::json!({}), Some(&admin.access_token))
+            .await;
+        assert_eq!(res.status().as_u16(), 200);
+    }
+    assert_eq!(
+        app.otp_request("globex", "hank@globex.test")
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
+    let all: serde_json::Value = json_ok(
+        app.get("/admin/api/outbox?limit=200", Some(&admin.access_token))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(56), "{all}");
+    assert_eq!(app.outbox_for("hank@globex.test").await.len(), 1);
+    let app = &app;
+
+    with_browser(|c| async move {
+        c.goto(&format!("{}/login", app.address)).await.unwrap();
+        retype(&c, "#login", ADMIN_EMAIL).await;
+        retype(&c, "#password", ADMIN_PASSWORD).await;
+        click(&c, "#login-submit").await;
+        wait_for_path(&c, "/").await;
+        click(&c, "nav a[href='/outbox']").await;
+        wait_for_count(&c, ".outbox-row", 50).await;
+        click(&c, "#outbox-load-more").await;
+        wait_for_count(&c, ".outbox-row", 56).await;
+        wait_for_text(&c, "#outbox-end", "That is everything.").await;
+
+        retype(&c, "#outbox-to", "hank@globex.test").await;
+        click(&c, "#outbox-apply").await;
+        wait_for_count(&c, ".outbox-row", 1).await;
+        wait_for_text(&c, "#outbox-end", "That is everything.").await;
+
+        click(&c, "#outbox-clear").await;
+        wait_for_count(&c, ".outbox-row", 50).await;
+        click(&c, "#outbox-load-more").await;
+        wait_for_count(&c, ".outbox-row", 56).await;
     })
     .await;
 }

@@ -29,7 +29,7 @@ PORT=${BENCH_PORT:-18080}
 DURATION=${BENCH_DURATION:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-16 64}
 THREADS=${BENCH_THREADS:-2}
-SCENARIOS=${BENCH_ONLY:-activate validate tenants worklog_create timeline usage metrics}
+SCENARIOS=${BENCH_ONLY:-activate validate tenants tenant_lookup worklog_create timeline usage metrics}
 export PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres
 URL=postgres://postgres@127.0.0.1:5432/$DB
 BASE=http://127.0.0.1:$PORT
@@ -219,7 +219,10 @@ while read -r code; do
   [[ -n $license ]] || { echo "bench: activating a validator device with a bench code failed" >&2; exit 1; }
   echo "$license" >>"$WORK/licenses.txt"
 done <"$WORK/codes.txt"
+# The slugs of tenants 1-100, the same at every scale, for the one-tenant lookup.
+psql -d "$DB" -Atc "SELECT slug FROM tenants WHERE slug ~ '-([1-9][0-9]?|100)$' ORDER BY slug" >"$WORK/slugs.txt"
 export BENCH_CODES=$WORK/codes.txt BENCH_LICENSES=$WORK/licenses.txt BENCH_TOKENS=$WORK/tokens.txt BENCH_CURSORS=$WORK/cursors.txt
+export BENCH_SLUGS=$WORK/slugs.txt
 
 # A whole-machine CPU profile of one run per scenario (the last connection count), when
 # perf is installed: who used the two cores (the server, PostgreSQL, wrk, anything else

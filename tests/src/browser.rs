@@ -137,6 +137,27 @@ pub async fn wait_for_path(client: &Client, suffix: &str) {
     panic!("never reached a path ending {suffix:?}; last was {last:?}");
 }
 
+/// Signs in through the sign-in page and waits for the shell to greet `name`.
+pub async fn sign_in(client: &Client, address: &str, login: &str, password: &str, name: &str) {
+    client.goto(&format!("{address}/login")).await.unwrap();
+    retype(client, "#login", login).await;
+    retype(client, "#password", password).await;
+    click(client, "#login-submit").await;
+    wait_for_text(client, "#current-user-name", name).await;
+}
+
+/// Signs in as the bootstrap super admin.
+pub async fn sign_in_as_admin(client: &Client, address: &str) {
+    sign_in(
+        client,
+        address,
+        crate::ADMIN_EMAIL,
+        crate::ADMIN_PASSWORD,
+        "Platform administrator",
+    )
+    .await;
+}
+
 /// Clicks the element `css` matches (waiting for it to appear).
 pub async fn click(client: &Client, css: &str) {
     find(client, css).await.click().await.unwrap();

@@ -5,7 +5,7 @@ use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use tessera_tests::billing::{FakeProvider, WEBHOOK_SECRET, stripe_signature};
 use tessera_tests::browser::{
-    click, find, spawn_spa_app, wait_for_count, wait_for_path, wait_for_text, with_browser,
+    click, find, sign_in, spawn_spa_app, wait_for_count, wait_for_path, wait_for_text, with_browser,
 };
 use tessera_tests::*;
 
@@ -14,18 +14,6 @@ on_both_databases!(
     an_org_admin_sees_the_reserve_and_opens_a_pending_top_up,
     with_a_provider_a_top_up_links_to_checkout_and_shows_completed_once_paid,
 );
-
-async fn sign_in(c: &Client, address: &str, login: &str, password: &str, name: &str) {
-    c.goto(&format!("{address}/login")).await.unwrap();
-    find(c, "#login").await.send_keys(login).await.unwrap();
-    find(c, "#password")
-        .await
-        .send_keys(password)
-        .await
-        .unwrap();
-    find(c, "#login-submit").await.click().await.unwrap();
-    wait_for_text(c, "#current-user-name", name).await;
-}
 
 /// Waits up to ten seconds until no element matches `css`.
 async fn wait_for_none(c: &Client, css: &str) {

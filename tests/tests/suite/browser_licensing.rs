@@ -12,8 +12,8 @@ use tessera_domain::device::DeviceView;
 use tessera_domain::page::Paged;
 use tessera_domain::plan::{PlanView, auto_code_count};
 use tessera_tests::browser::{
-    choose, click, find, retype, spawn_spa_app, wait_for_count, wait_for_path, wait_for_text,
-    with_browser,
+    choose, click, find, retype, sign_in_as_admin, spawn_spa_app, wait_for_count, wait_for_path,
+    wait_for_text, with_browser,
 };
 use tessera_tests::*;
 
@@ -105,10 +105,7 @@ async fn a_super_admin_creates_a_tenant_issues_and_revokes_codes_and_deletes_it(
 
     with_browser(|c| async move {
         // Sign in; the staff dashboard shows the API's own figures.
-        c.goto(&format!("{}/login", app.address)).await.unwrap();
-        retype(&c, "#login", ADMIN_EMAIL).await;
-        retype(&c, "#password", ADMIN_PASSWORD).await;
-        click(&c, "#login-submit").await;
+        sign_in_as_admin(&c, &app.address).await;
         let figures = app.dashboard(admin).await;
         let tenants_kpi =
             wait_for_text(&c, "#kpi-tenants .kpi-value", &figures.tenants.to_string()).await;

@@ -9,7 +9,8 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use tessera_tests::browser::{
-    choose, click, find, spawn_spa_app, wait_for_path, wait_for_text, with_browser,
+    choose, click, find, sign_in_as_admin, spawn_spa_app, wait_for_path, wait_for_text,
+    with_browser,
 };
 use tessera_tests::process::TcpProxy;
 use tessera_tests::*;
@@ -22,15 +23,6 @@ on_both_databases!(
 
 async fn type_into(c: &Client, css: &str, text: &str) {
     find(c, css).await.send_keys(text).await.unwrap();
-}
-
-/// Signs in as the bootstrap super admin and waits for the dashboard.
-async fn admin_signs_in(c: &Client, app: &TestApp) {
-    c.goto(&format!("{}/login", app.address)).await.unwrap();
-    type_into(c, "#login", ADMIN_EMAIL).await;
-    type_into(c, "#password", ADMIN_PASSWORD).await;
-    click(c, "#login-submit").await;
-    wait_for_path(c, "/").await;
 }
 
 async fn staff_read_the_metrics_and_see_an_activation_arrive_live(b: Backend) {
@@ -56,7 +48,8 @@ async fn staff_read_the_metrics_and_see_an_activation_arrive_live(b: Backend) {
     let fingerprint = fingerprint.as_str();
 
     with_browser(|c| async move {
-        admin_signs_in(&c, app).await;
+        sign_in_as_admin(&c, &app.address).await;
+        wait_for_path(&c, "/").await;
 
         // Executive metrics: every KPI card, the cohort heat map and when it was computed.
         click(&c, "nav a[href='/platform/metrics']").await;
@@ -185,12 +178,7 @@ async fn the_live_feed_reconnects_with_a_fresh_token_after_its_token_expired(b: 
     let code = code.as_str();
 
     with_browser(|c| async move {
-        c.goto(&format!("http://{}/login", proxy.addr))
-            .await
-            .unwrap();
-        type_into(&c, "#login", ADMIN_EMAIL).await;
-        type_into(&c, "#password", ADMIN_PASSWORD).await;
-        click(&c, "#login-submit").await;
+        sign_in_as_admin(&c, &format!("http://{}", proxy.addr)).await;
         wait_for_path(&c, "/").await;
         wait_for_text(&c, "#live-state", "Live").await;
 
@@ -225,7 +213,8 @@ async fn the_metrics_page_reloads_a_newer_snapshot_by_itself(b: Backend) {
     };
 
     with_browser(|c| async move {
-        admin_signs_in(&c, app).await;
+        sign_in_as_admin(&c, &app.address).await;
+        wait_for_path(&c, "/").await;
         // The page reloads every minute. The app stays loaded across its own navigation,
         // so a minute timer started from here on fires every half second instead: what is
         // tested is that the page reloads by itself, not how long a minute is.

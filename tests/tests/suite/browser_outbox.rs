@@ -4,7 +4,8 @@
 
 use fantoccini::Locator;
 use tessera_tests::browser::{
-    click, find, retype, spawn_spa_app, wait_for_count, wait_for_path, wait_for_text, with_browser,
+    click, find, retype, sign_in_as_admin, spawn_spa_app, wait_for_count, wait_for_path,
+    wait_for_text, with_browser,
 };
 use tessera_tests::*;
 
@@ -33,10 +34,7 @@ async fn a_super_admin_reads_a_one_time_code_in_the_outbox(b: Backend) {
     let (email, other, subject, code) = (&email, &other, &subject, &code);
 
     with_browser(|c| async move {
-        c.goto(&format!("{}/login", app.address)).await.unwrap();
-        retype(&c, "#login", ADMIN_EMAIL).await;
-        retype(&c, "#password", ADMIN_PASSWORD).await;
-        click(&c, "#login-submit").await;
+        sign_in_as_admin(&c, &app.address).await;
         wait_for_path(&c, "/").await;
 
         // The super admin reaches the outbox from the navigation; unfiltered it holds
@@ -109,10 +107,7 @@ async fn a_super_admin_pages_through_the_outbox_and_filters_it(b: Backend) {
     let app = &app;
 
     with_browser(|c| async move {
-        c.goto(&format!("{}/login", app.address)).await.unwrap();
-        retype(&c, "#login", ADMIN_EMAIL).await;
-        retype(&c, "#password", ADMIN_PASSWORD).await;
-        click(&c, "#login-submit").await;
+        sign_in_as_admin(&c, &app.address).await;
         wait_for_path(&c, "/").await;
         click(&c, "nav a[href='/outbox']").await;
         wait_for_count(&c, ".outbox-row", 50).await;

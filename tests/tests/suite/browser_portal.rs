@@ -6,7 +6,8 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use tessera_tests::browser::{
-    click, find, retype, spawn_spa_app, wait_for_path, wait_for_text, with_browser,
+    click, find, retype, sign_in, sign_in_as_admin, spawn_spa_app, wait_for_path, wait_for_text,
+    with_browser,
 };
 use tessera_tests::*;
 
@@ -140,18 +141,7 @@ async fn a_member_activates_a_project_with_a_code_and_staff_restore_a_system_pro
 
         // Staff: the system prompt starts unconfigured, is saved twice, and version 1 is
         // restored as version 3.
-        find(&c, "#login")
-            .await
-            .send_keys(ADMIN_EMAIL)
-            .await
-            .unwrap();
-        find(&c, "#password")
-            .await
-            .send_keys(ADMIN_PASSWORD)
-            .await
-            .unwrap();
-        click(&c, "#login-submit").await;
-        find(&c, "#current-user-name").await;
+        sign_in_as_admin(&c, &app.address).await;
         c.goto(&format!("{}/platform/llm", app.address))
             .await
             .unwrap();
@@ -397,15 +387,7 @@ async fn an_org_admin_reads_its_codes_and_revokes_a_device(b: Backend) {
     let app = &app;
 
     with_browser(|c| async move {
-        c.goto(&format!("{}/login", app.address)).await.unwrap();
-        find(&c, "#login").await.send_keys("ada").await.unwrap();
-        find(&c, "#password")
-            .await
-            .send_keys("correct-horse-1")
-            .await
-            .unwrap();
-        click(&c, "#login-submit").await;
-        wait_for_text(&c, "#current-user-name", "Org acme").await;
+        sign_in(&c, &app.address, "ada", "correct-horse-1", "Org acme").await;
         click(&c, "a.nav-link[href='/org/codes']").await;
         wait_for_path(&c, "/org/codes").await;
 

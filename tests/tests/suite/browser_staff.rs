@@ -8,8 +8,8 @@ use fantoccini::key::Key;
 use serde_json::{Value, json};
 use tessera_domain::auth::TokenResponse;
 use tessera_tests::browser::{
-    choose, click, find, retype, spawn_spa_app, wait_for_count, wait_for_path, wait_for_text,
-    with_browser,
+    choose, click, find, retype, sign_in_as_admin, spawn_spa_app, wait_for_count, wait_for_path,
+    wait_for_text, with_browser,
 };
 use tessera_tests::*;
 use uuid::Uuid;
@@ -26,11 +26,7 @@ on_both_databases!(
 
 /// Signs in as the bootstrap super admin and opens a page of the platform's menu.
 async fn admin_opens(c: &Client, app: &TestApp, href: &str) {
-    c.goto(&format!("{}/login", app.address)).await.unwrap();
-    retype(c, "#login", ADMIN_EMAIL).await;
-    retype(c, "#password", ADMIN_PASSWORD).await;
-    click(c, "#login-submit").await;
-    wait_for_text(c, "#current-user-name", "Platform administrator").await;
+    sign_in_as_admin(c, &app.address).await;
     click(c, &format!("a.nav-link[href='{href}']")).await;
 }
 

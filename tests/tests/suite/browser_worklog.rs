@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use tessera_domain::auth::TokenResponse;
 use tessera_domain::worklog::{Worklog, WorklogPage};
 use tessera_tests::browser::{
-    choose, click, find, retype, spawn_spa_app, wait_for_path, wait_for_text, with_browser,
+    choose, click, find, retype, sign_in, sign_in_as_admin, spawn_spa_app, wait_for_path,
+    wait_for_text, with_browser,
 };
 use tessera_tests::*;
 
@@ -21,19 +22,6 @@ on_both_databases!(
     staff_mail_a_reset_link_and_the_person_chooses_a_new_password_once,
     a_person_pages_through_a_long_worklog_and_filters_it,
 );
-
-/// Signs in through the sign-in page and waits for the shell to greet `name`.
-async fn sign_in(c: &Client, app: &TestApp, login: &str, password: &str, name: &str) {
-    c.goto(&format!("{}/login", app.address)).await.unwrap();
-    find(c, "#login").await.send_keys(login).await.unwrap();
-    find(c, "#password")
-        .await
-        .send_keys(password)
-        .await
-        .unwrap();
-    find(c, "#login-submit").await.click().await.unwrap();
-    wait_for_text(c, "#current-user-name", name).await;
-}
 
 /// Presses one key on whatever has the focus, as a person would.
 async fn press(c: &Client, key: char) {
@@ -134,7 +122,7 @@ async fn a_member_quick_adds_from_a_suggestion_then_edits_and_deletes_the_entry(
     }
 
     with_browser(|c| async move {
-        sign_in(&c, &app, "mona", "correct-horse-2", "Mona Member").await;
+        sign_in(&c, &app.address, "mona", "correct-horse-2", "Mona Member").await;
 
         // The shortcut opens quick-add from the dashboard; Escape closes it again.
         press(&c, 'n').await;
@@ -278,7 +266,7 @@ async fn a_member_quick_adds_from_a_suggestion_then_edits_and_deletes_the_entry(
 
         // Her org admin chooses her on the same page and reads her entries, read-only.
         c.execute("localStorage.clear();", vec![]).await.unwrap();
-        sign_in(&c, &app, "ada", "correct-horse-1", "Org acme").await;
+        sign_in(&c, &app.address, "ada", "correct-horse-1", "Org acme").await;
         find(&c, "a.nav-link[href='/worklog']")
             .await
             .click()
@@ -315,14 +303,7 @@ async fn staff_find_a_user_deactivate_them_and_see_it_in_the_audit_log(b: Backen
     let noor_id = noor.user.id.to_string();
 
     with_browser(|c| async move {
-        sign_in(
-            &c,
-            &app,
-            ADMIN_EMAIL,
-            ADMIN_PASSWORD,
-            "Platform administrator",
-        )
-        .await;
+        sign_in_as_admin(&c, &app.address).await;
         find(&c, "a.nav-link[href='/platform/users']")
             .await
             .click()
@@ -447,14 +428,7 @@ async fn staff_mail_a_reset_link_and_the_person_chooses_a_new_password_once(b: B
     let row_css = format!(".user-row[data-id='{}']", mona["id"].as_str().unwrap());
 
     with_browser(|c| async move {
-        sign_in(
-            &c,
-            &app,
-            ADMIN_EMAIL,
-            ADMIN_PASSWORD,
-            "Platform administrator",
-        )
-        .await;
+        sign_in_as_admin(&c, &app.address).await;
         find(&c, "a.nav-link[href='/platform/users']")
             .await
             .click()
@@ -562,7 +536,7 @@ async fn a_person_pages_through_a_long_worklog_and_filters_it(b: Backend) {
     let app = &app;
 
     with_browser(|c| async move {
-        sign_in(&c, app, "ada", "correct-horse-1", "Org acme").await;
+        sign_in(&c, &app.address, "ada", "correct-horse-1", "Org acme").await;
         click(&c, "a.nav-link[href='/worklog']").await;
         wait_for_count(&c, ".worklog-entry", 50).await;
         click(&c, "#worklog-load-more").await;
